@@ -1,0 +1,262 @@
+/**
+ * Strict canonical Syrup decoder (ocapn-notes §1.1–1.2). Iterative: nesting uses an explicit
+ * stack bounded by `maxDepth`, never the JS call stack.
+ *
+ * @module
+ */
+import { compareRanges, decodeUtf8 } from './bytes.js';
+import { describeByte, resolveOptions, SyrupError, type DecodeOptions, type ResolvedOptions } from './errors.js';
+import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from './types.js';
+
+const LIST = 0;
+const DICT = 1;
+const RECORD = 2;
+const SET = 3;
+const CLOSERS = [0x5d, 0x7d, 0x3e, 0x24];
+const NAMES = ['list', 'dictionary', 'record', 'set'];
+
+/** One open container. */
+interface Frame {
+  kind: number;
+  start: number;
+  items: SyrupValue[];
+  /** Record: label seen. */
+  hasLabel: boolean;
+  label: SyrupValue;
+  /** Dictionary key / set item last seen: [prevStart, prevEnd), prevStart < 0 if none. */
+  prevStart: number;
+  prevEnd: number;
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Short symbols interned: decoded SyrupSymbols are immutable, so they can be shared. */
+const symbols = new Map<string, SyrupSymbol>();
+const SYMBOLS_MAX = 4096;
+
+function makeSymbol(name: string): SyrupSymbol {
+  let s = symbols.get(name);
+  if (s === undefined) {
+    s = new SyrupSymbol(name);
+    if (name.length <= 64 && symbols.size < SYMBOLS_MAX) symbols.set(name, s);
+  }
+  return s;
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c || c === 0x0b;
+}
+
+/** Error for a byte that cannot start a value. @internal */
+export function badStartByte(c: number, offset: number): SyrupError {
+  if (isWhitespace(c)) return new SyrupError(`whitespace ${describeByte(c)} is not allowed`, offset);
+  if (c === 0x46) return new SyrupError('Float32 (F) is not allowed; only Float64 (D)', offset);
+  if (c === 0x2b || c === 0x2d) return new SyrupError(`sign ${describeByte(c)} before any digit`, offset);
+  if (c === 0x5d || c === 0x7d || c === 0x3e || c === 0x24) {
+    return new SyrupError(`unexpected closer ${describeByte(c)}`, offset);
+  }
+  return new SyrupError(`unknown type byte ${describeByte(c)}`, offset);
+}
+
+/**
+ * Decodes exactly one canonical Syrup value that fills all of `bytes`.
+ *
+ * Returns: booleans, `bigint` integers, `number` floats, JS strings, `Uint8Array` bytestrings
+ * (fresh copies, never views of `bytes`), {@link SyrupSymbol}s (short ones are shared
+ * instances), plain arrays for lists, {@link SyrupDict} (entries in wire order, which is
+ * canonical), {@link SyrupRecord}, {@link SyrupSet}.
+ *
+ * @throws SyrupError (with `offset` and `rule`) for anything not canonical: unsorted or
+ *   duplicate dictionary keys or set items, leading zeros, `0-`, non-canonical NaN, invalid
+ *   UTF-8, Float32, whitespace, unknown bytes, truncation, trailing bytes, or a broken limit.
+ * @throws TypeError if `bytes` is not a Uint8Array; RangeError for bad options.
+ */
+export function decode(bytes: Uint8Array, options?: DecodeOptions): SyrupValue {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('Syrup decode expects a Uint8Array');
+  const o = resolveOptions(options);
+  const d = new Decoder(bytes, o);
+  const v = d.run();
+  if (d.pos !== bytes.length) {
+    throw new SyrupError(`trailing bytes after the value (${bytes.length - d.pos} bytes)`, d.pos);
+  }
+  return v;
+}
+
+class Decoder {
+  pos = 0;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly o: ResolvedOptions,
+  ) {}
+
+  run(): SyrupValue {
+    const bytes = this.bytes;
+    const end = bytes.length;
+    const o = this.o;
+    const stack: Frame[] = [];
+    for (;;) {
+      let pos = this.pos;
+      if (pos >= end) {
+        throw new SyrupError(stack.length ? `unterminated ${NAMES[stack[stack.length - 1].kind]}` : 'empty input', pos);
+      }
+      let start = pos;
+      const c = bytes[pos];
+      let v: SyrupValue;
+      if (c >= 0x30 && c <= 0x39) {
+        v = this.numeric();
+      } else if (c === 0x74) {
+        v = true;
+        this.pos = pos + 1;
+      } else if (c === 0x66) {
+        v = false;
+        this.pos = pos + 1;
+      } else if (c === 0x44) {
+        v = this.float64();
+      } else {
+        let kind = -1;
+        if (c === 0x5b) kind = LIST;
+        else if (c === 0x7b) kind = DICT;
+        else if (c === 0x3c) kind = RECORD;
+        else if (c === 0x23) {
+          if (!o.allowSets) throw new SyrupError('sets are not allowed', pos);
+          kind = SET;
+        }
+        if (kind >= 0) {
+          if (stack.length >= o.maxDepth) {
+            throw new SyrupError(`nesting deeper than maxDepth (${o.maxDepth})`, pos);
+          }
+          stack.push({ kind, start: pos, items: [], hasLabel: false, label: false, prevStart: -1, prevEnd: -1 });
+          this.pos = pos + 1;
+          continue;
+        }
+        const top = stack.length ? stack[stack.length - 1] : undefined;
+        if (top === undefined || c !== CLOSERS[top.kind]) {
+          if (top !== undefined && CLOSERS.includes(c)) {
+            throw new SyrupError(`${NAMES[top.kind]} closed by ${describeByte(c)}`, pos);
+          }
+          throw badStartByte(c, pos);
+        }
+        stack.pop();
+        start = top.start;
+        this.pos = pos + 1;
+        const items = top.items;
+        switch (top.kind) {
+          case LIST:
+            v = items;
+            break;
+          case DICT: {
+            if (items.length & 1) throw new SyrupError('dictionary key without a value', pos);
+            const entries = new Array<[SyrupValue, SyrupValue]>(items.length >> 1);
+            for (let i = 0, j = 0; i < items.length; i += 2, j++) entries[j] = [items[i], items[i + 1]];
+            v = new SyrupDict(entries);
+            break;
+          }
+          case RECORD:
+            if (!top.hasLabel) throw new SyrupError('record without a label', pos);
+            v = new SyrupRecord(top.label, items);
+            break;
+          default:
+            v = new SyrupSet(items);
+        }
+      }
+      // Hand the finished value [start, this.pos) to its container.
+      if (stack.length === 0) return v;
+      const top = stack[stack.length - 1];
+      const kind = top.kind;
+      if (kind === LIST) {
+        if (top.items.length >= o.maxContainerLength) throw this.tooMany(start);
+        top.items.push(v);
+      } else if (kind === RECORD) {
+        if (!top.hasLabel) {
+          top.hasLabel = true;
+          top.label = v;
+        } else {
+          if (top.items.length >= o.maxContainerLength) throw this.tooMany(start);
+          top.items.push(v);
+        }
+      } else {
+        const items = top.items;
+        if (kind === SET || (items.length & 1) === 0) {
+          if ((kind === SET ? items.length : items.length >> 1) >= o.maxContainerLength) throw this.tooMany(start);
+          const end2 = this.pos;
+          if (top.prevStart >= 0) {
+            const cmp = compareRanges(bytes, top.prevStart, top.prevEnd, bytes, start, end2);
+            if (cmp >= 0) {
+              const what = kind === SET ? 'set items' : 'dictionary keys';
+              throw new SyrupError(cmp === 0 ? `duplicate ${what}` : `${what} not in canonical order`, start);
+            }
+          }
+          top.prevStart = start;
+          top.prevEnd = end2;
+        }
+        items.push(v);
+      }
+    }
+  }
+
+  tooMany(offset: number): SyrupError {
+    return new SyrupError(`container has more than maxContainerLength (${this.o.maxContainerLength}) items`, offset);
+  }
+
+  /** A digit run: integer, or length of bytes/string/symbol. */
+  numeric(): SyrupValue {
+    const bytes = this.bytes;
+    const end = bytes.length;
+    const start = this.pos;
+    let p = start;
+    let n = 0;
+    let c = 0;
+    while (p < end && (c = bytes[p]) >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+      p++;
+    }
+    const digits = p - start;
+    if (p >= end) throw new SyrupError('digits not followed by a type byte (truncated)', p);
+    if (digits > 1 && bytes[start] === 0x30) throw new SyrupError('leading zero in integer or length', start);
+    const t = bytes[p];
+    if (t === 0x2b || t === 0x2d) {
+      if (digits > this.o.maxIntegerDigits) {
+        throw new SyrupError(`integer longer than maxIntegerDigits (${this.o.maxIntegerDigits})`, start);
+      }
+      this.pos = p + 1;
+      let v: bigint;
+      if (digits <= 15) v = BigInt(n);
+      else v = BigInt(String.fromCharCode.apply(null, bytes.subarray(start, p) as unknown as number[]));
+      if (t === 0x2b) return v;
+      if (n === 0) throw new SyrupError('negative zero integer (0-)', start);
+      return -v;
+    }
+    if (t !== 0x3a && t !== 0x22 && t !== 0x27) {
+      throw new SyrupError(`digits followed by ${describeByte(t)}, not + - : " '`, p);
+    }
+    if (digits > 15 || n > this.o.maxBytesLength) {
+      throw new SyrupError(`length longer than maxBytesLength (${this.o.maxBytesLength})`, start);
+    }
+    const dataStart = p + 1;
+    const dataEnd = dataStart + n;
+    if (dataEnd > end) {
+      const what = t === 0x3a ? 'bytestring' : t === 0x22 ? 'string' : 'symbol';
+      throw new SyrupError(`${what} shorter than its length ${n} (truncated)`, dataStart);
+    }
+    this.pos = dataEnd;
+    if (t === 0x3a) return bytes.slice(dataStart, dataEnd);
+    const s = decodeUtf8(bytes, dataStart, dataEnd);
+    if (s === undefined) {
+      throw new SyrupError(`${t === 0x22 ? 'string' : 'symbol'} is not valid UTF-8`, dataStart);
+    }
+    return t === 0x22 ? s : makeSymbol(s);
+  }
+
+  float64(): number {
+    const bytes = this.bytes;
+    const p = this.pos + 1;
+    if (p + 8 > bytes.length) throw new SyrupError('Float64 shorter than 8 bytes (truncated)', this.pos);
+    for (let i = 0; i < 8; i++) scratch.setUint8(i, bytes[p + i]);
+    const x = scratch.getFloat64(0, false);
+    if (x !== x && (scratch.getUint32(0, false) !== 0x7ff80000 || scratch.getUint32(4, false) !== 0)) {
+      throw new SyrupError('non-canonical NaN (only 7ff8000000000000 is allowed)', this.pos);
+    }
+    this.pos = p + 8;
+    return x;
+  }
+}

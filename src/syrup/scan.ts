@@ -1,0 +1,188 @@
+/**
+ * Finding where a Syrup value ends without building it: the framing step of the raw tcp
+ * netlayer and of {@link SyrupStreamReader}.
+ *
+ * @module
+ */
+import { badStartByte } from './decode.js';
+import { describeByte, resolveOptions, SyrupError, type DecodeOptions, type ResolvedOptions } from './errors.js';
+
+const LIST = 0;
+const DICT = 1;
+const RECORD = 2;
+const SET = 3;
+const CLOSERS = [0x5d, 0x7d, 0x3e, 0x24];
+const NAMES = ['list', 'dictionary', 'record', 'set'];
+
+/**
+ * A resumable scanner for one top-level value. Checks the structure: type bytes, digit runs
+ * (leading zeros, `0-`), lengths against the limits, Float32 and non-canonical NaN, matching
+ * closers, dictionary pairs, record labels, depth and container sizes, and `maxValueBytes`.
+ * It does not check dictionary/set order or UTF-8; {@link decode} does. @internal
+ */
+export class Scanner {
+  /** Offset where the value starts. */
+  start = 0;
+  /** Next byte to examine (the start of the atom that was incomplete, after a -1). */
+  pos = 0;
+  private readonly kinds: number[] = [];
+  private readonly counts: number[] = [];
+  constructor(readonly o: ResolvedOptions) {}
+
+  /** Starts scanning a new value at `start`. */
+  reset(start: number): void {
+    this.start = start;
+    this.pos = start;
+    this.kinds.length = 0;
+    this.counts.length = 0;
+  }
+
+  /** Moves all offsets by `delta` (the caller moved its buffer). */
+  shift(delta: number): void {
+    this.start += delta;
+    this.pos += delta;
+  }
+
+  /**
+   * Continues over `bytes` (which must hold the same bytes as before, possibly more).
+   * @returns the exclusive end of the value, or -1 if more bytes are needed.
+   */
+  run(bytes: Uint8Array): number {
+    const o = this.o;
+    const kinds = this.kinds;
+    const counts = this.counts;
+    const limitEnd = this.start + o.maxValueBytes;
+    const end = bytes.length < limitEnd ? bytes.length : limitEnd;
+    const tooBig = (): SyrupError =>
+      new SyrupError(`value longer than maxValueBytes (${o.maxValueBytes})`, this.start);
+    let pos = this.pos;
+    for (;;) {
+      if (pos >= end) {
+        if (end === limitEnd && bytes.length > end) throw tooBig();
+        this.pos = pos;
+        return -1;
+      }
+      const c = bytes[pos];
+      if (c >= 0x30 && c <= 0x39) {
+        const start = pos;
+        let n = 0;
+        let p = pos;
+        let t = 0;
+        while (p < end && (t = bytes[p]) >= 0x30 && t <= 0x39) {
+          n = n * 10 + (t - 0x30);
+          p++;
+        }
+        const digits = p - start;
+        if (digits > 1 && bytes[start] === 0x30) throw new SyrupError('leading zero in integer or length', start);
+        if (digits > 15 && digits > o.maxIntegerDigits) {
+          throw new SyrupError(`digit run longer than maxIntegerDigits (${o.maxIntegerDigits})`, start);
+        }
+        if (p >= end) {
+          if (end === limitEnd && bytes.length > end) throw tooBig();
+          this.pos = start;
+          return -1;
+        }
+        if (t === 0x2b || t === 0x2d) {
+          if (digits > o.maxIntegerDigits) {
+            throw new SyrupError(`integer longer than maxIntegerDigits (${o.maxIntegerDigits})`, start);
+          }
+          if (t === 0x2d && n === 0) throw new SyrupError('negative zero integer (0-)', start);
+          pos = p + 1;
+        } else if (t === 0x3a || t === 0x22 || t === 0x27) {
+          if (digits > 15 || n > o.maxBytesLength) {
+            throw new SyrupError(`length longer than maxBytesLength (${o.maxBytesLength})`, start);
+          }
+          const dataEnd = p + 1 + n;
+          if (dataEnd > limitEnd) throw tooBig();
+          if (dataEnd > bytes.length) {
+            this.pos = start;
+            return -1;
+          }
+          pos = dataEnd;
+        } else {
+          throw new SyrupError(`digits followed by ${describeByte(t)}, not + - : " '`, p);
+        }
+      } else if (c === 0x74 || c === 0x66) {
+        pos++;
+      } else if (c === 0x44) {
+        if (pos + 9 > end) {
+          if (pos + 9 > limitEnd) throw tooBig();
+          this.pos = pos;
+          return -1;
+        }
+        if ((bytes[pos + 1] & 0x7f) === 0x7f && (bytes[pos + 2] & 0xf0) === 0xf0) {
+          // exponent all ones: infinity or NaN
+          let rest = 0;
+          for (let i = 3; i < 9; i++) rest |= bytes[pos + i];
+          const isNaN = ((bytes[pos + 2] & 0x0f) | rest) !== 0;
+          if (isNaN && !(bytes[pos + 1] === 0x7f && bytes[pos + 2] === 0xf8 && rest === 0)) {
+            throw new SyrupError('non-canonical NaN (only 7ff8000000000000 is allowed)', pos);
+          }
+        }
+        pos += 9;
+      } else {
+        let kind = -1;
+        if (c === 0x5b) kind = LIST;
+        else if (c === 0x7b) kind = DICT;
+        else if (c === 0x3c) kind = RECORD;
+        else if (c === 0x23) {
+          if (!o.allowSets) throw new SyrupError('sets are not allowed', pos);
+          kind = SET;
+        }
+        if (kind >= 0) {
+          if (kinds.length >= o.maxDepth) throw new SyrupError(`nesting deeper than maxDepth (${o.maxDepth})`, pos);
+          kinds.push(kind);
+          counts.push(0);
+          pos++;
+          continue;
+        }
+        const depth = kinds.length;
+        if (depth === 0 || c !== CLOSERS[kinds[depth - 1]]) {
+          if (depth > 0 && CLOSERS.includes(c)) {
+            throw new SyrupError(`${NAMES[kinds[depth - 1]]} closed by ${describeByte(c)}`, pos);
+          }
+          throw badStartByte(c, pos);
+        }
+        const kind2 = kinds.pop()!;
+        const count = counts.pop()!;
+        if (kind2 === DICT && count & 1) throw new SyrupError('dictionary key without a value', pos);
+        if (kind2 === RECORD && count === 0) throw new SyrupError('record without a label', pos);
+        pos++;
+      }
+      // A value ended just before `pos`.
+      const depth = kinds.length;
+      if (depth === 0) {
+        this.pos = pos;
+        return pos;
+      }
+      const count = ++counts[depth - 1];
+      const kind = kinds[depth - 1];
+      const items = kind === DICT ? (count + 1) >> 1 : kind === RECORD ? count - 1 : count;
+      if (items > o.maxContainerLength) {
+        throw new SyrupError(`container has more than maxContainerLength (${o.maxContainerLength}) items`, pos);
+      }
+    }
+  }
+}
+
+/**
+ * Finds where the complete top-level Syrup value starting at `start` ends, without building it
+ * (iterative; no recursion).
+ *
+ * Checks structure and limits (see `Scanner` in the docs: type bytes, leading zeros, `0-`,
+ * Float32, non-canonical NaN, closers, dictionary pairs, record labels, depth, lengths,
+ * `maxValueBytes`), not dictionary/set order or UTF-8: {@link decode} the slice for that.
+ *
+ * @returns the exclusive end offset, or -1 if `bytes` ends before the value is complete.
+ * @throws SyrupError if the bytes so far are malformed or exceed a limit (offsets are indexes
+ *   into `bytes`); TypeError/RangeError for bad arguments or options.
+ */
+export function scanValue(bytes: Uint8Array, start: number, options?: DecodeOptions): number {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('scanValue expects a Uint8Array');
+  if (!Number.isSafeInteger(start) || start < 0 || start > bytes.length) {
+    throw new RangeError(`scanValue start must be an integer in 0..${bytes.length}, got ${String(start)}`);
+  }
+  const s = new Scanner(resolveOptions(options));
+  s.reset(start);
+  return s.run(bytes);
+}
