@@ -1,0 +1,148 @@
+/**
+ * The event side of a {@link Connection}: buffers `message` / `error` / `close` events until
+ * the user installs handlers, then delivers them in order, asynchronously, at most one
+ * `error` and exactly one `close`. Every netlayer in this package uses it, and netlayer
+ * authors may too (docs/netlayers.md).
+ * @module
+ */
+import type { Connection, ConnectionHandlers } from './interface.js';
+
+type ConnectionEvent =
+  | { readonly kind: 'message'; readonly bytes: Uint8Array }
+  | { readonly kind: 'error'; readonly error: Error }
+  | { readonly kind: 'close'; readonly error: Error | undefined };
+
+/**
+ * Called when a user's `message` or `error` handler throws. The connection should end
+ * itself abnormally (typically: drop the transport, then {@link ConnectionEventQueue.close}
+ * with that error). A throwing `close` handler is rethrown from a fresh macrotask instead,
+ * as Node does for a throwing event listener.
+ */
+export type HandlerThrowCallback = (thrown: Error) => void;
+
+/** Turns anything thrown into an Error. @internal */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
+/**
+ * Implements the event half of the netlayer contract ({@link Connection.setHandlers},
+ * notes §10.2):
+ * - events that arrive before {@link setHandlers} are buffered, then delivered in order;
+ * - handlers are never called synchronously from `setHandlers`, `message`, `error` or
+ *   `close` (always from a microtask), so a netlayer may report events from inside the
+ *   user's own `send()`/`close()` calls;
+ * - after `error`, later messages are dropped (no more messages follow an error);
+ * - `close` is delivered once; anything pushed after it is dropped;
+ * - once a `message`/`error` handler throws, nothing but `close` is delivered.
+ */
+export class ConnectionEventQueue {
+  #handlers: ConnectionHandlers | undefined;
+  readonly #pending: ConnectionEvent[] = [];
+  #head = 0;
+  #scheduled = false;
+  #errorQueued = false;
+  #closeQueued = false;
+  #handlerThrew = false;
+  readonly #onHandlerThrow: HandlerThrowCallback;
+
+  /** @param onHandlerThrow see {@link HandlerThrowCallback}. */
+  constructor(onHandlerThrow: HandlerThrowCallback) {
+    if (typeof onHandlerThrow !== 'function') {
+      throw new TypeError('ConnectionEventQueue needs an onHandlerThrow function');
+    }
+    this.#onHandlerThrow = onHandlerThrow;
+  }
+
+  /** `true` once handlers are installed. */
+  get hasHandlers(): boolean {
+    return this.#handlers !== undefined;
+  }
+
+  /** `true` once `close` has been pushed (whether or not it has been delivered yet). */
+  get closed(): boolean {
+    return this.#closeQueued;
+  }
+
+  /** `true` once `error` has been pushed: no more messages will be delivered. */
+  get errored(): boolean {
+    return this.#errorQueued;
+  }
+
+  /**
+   * Installs the user's handlers (see {@link Connection.setHandlers}).
+   * @throws TypeError if called twice, or if a handler is not a function.
+   */
+  setHandlers(handlers: ConnectionHandlers): void {
+    if (this.#handlers !== undefined) throw new TypeError('Connection.setHandlers was already called');
+    if (typeof handlers !== 'object' || handlers === null) {
+      throw new TypeError('Connection.setHandlers needs an object with message, error and close functions');
+    }
+    for (const name of ['message', 'error', 'close'] as const) {
+      if (typeof handlers[name] !== 'function') {
+        throw new TypeError(`Connection.setHandlers: handlers.${name} must be a function, got ${typeof handlers[name]}`);
+      }
+    }
+    this.#handlers = handlers;
+    this.#schedule();
+  }
+
+  /** Queues one whole message. Ignored after `error` or `close`. */
+  message(bytes: Uint8Array): void {
+    if (this.#errorQueued || this.#closeQueued) return;
+    this.#push({ kind: 'message', bytes });
+  }
+
+  /** Queues the (single) malformed-input error. Ignored after a first `error` or `close`. */
+  error(error: Error): void {
+    if (this.#errorQueued || this.#closeQueued) return;
+    this.#errorQueued = true;
+    this.#push({ kind: 'error', error });
+  }
+
+  /** Queues the (single) close event; `error` when the connection ended abnormally. */
+  close(error?: Error): void {
+    if (this.#closeQueued) return;
+    this.#closeQueued = true;
+    this.#push({ kind: 'close', error });
+  }
+
+  #push(event: ConnectionEvent): void {
+    this.#pending.push(event);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#handlers === undefined || this.#head >= this.#pending.length) return;
+    this.#scheduled = true;
+    queueMicrotask(() => this.#drain());
+  }
+
+  #drain(): void {
+    this.#scheduled = false;
+    const handlers = this.#handlers!;
+    while (this.#head < this.#pending.length) {
+      const event = this.#pending[this.#head];
+      this.#pending[this.#head++] = undefined as unknown as ConnectionEvent;
+      if (this.#handlerThrew && event.kind !== 'close') continue;
+      try {
+        if (event.kind === 'message') handlers.message(event.bytes);
+        else if (event.kind === 'error') handlers.error(event.error);
+        else handlers.close(event.error);
+      } catch (thrown) {
+        const err = asError(thrown);
+        if (event.kind === 'close') {
+          setTimeout(() => {
+            throw err;
+          }, 0);
+        } else {
+          this.#handlerThrew = true;
+          this.#errorQueued = true;
+          this.#onHandlerThrow(err);
+        }
+      }
+    }
+    this.#pending.length = 0;
+    this.#head = 0;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * Netlayers: the contract ({@link Netlayer}, {@link Connection}), the in-memory netlayer for
+ * tests, and `tcp-testing-only`. See docs/netlayers.md.
+ * @module
+ */
+export type { Connection, ConnectionHandlers, Netlayer } from './interface.js';
+export { ConnectionEventQueue } from './event-queue.js';
+export type { HandlerThrowCallback } from './event-queue.js';
+export { MEMORY_TRANSPORT, MemoryConnection, MemoryNetlayer, MemoryNetwork } from './memory.js';
+export type { MemoryDelivery, MemoryNetworkOptions } from './memory.js';
+export * from './tcp-testing-only/index.js';

@@ -1,0 +1,391 @@
+/**
+ * The `tcp-testing-only` netlayer (notes §10.3; OCapN PR #104): plain TCP, no encryption, no
+ * peer authentication. For tests and interop runs on loopback only.
+ *
+ * Locator: `<ocapn-peer 'tcp-testing-only designator {"host": H, "port": P}>`; the port hint
+ * is a decimal **string**. The designator is any string (we default to 32 random hex chars).
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, connect as netConnect } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import type { PeerLocator } from '../../locator/types.js';
+import type { DecodeOptions } from '../../syrup/index.js';
+import { ConnectionEventQueue } from '../event-queue.js';
+import type { Connection, ConnectionHandlers, Netlayer } from '../interface.js';
+import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from './framing.js';
+import type { Framing } from './framing.js';
+
+/** The transport name. */
+export const TCP_TESTING_ONLY_TRANSPORT = 'tcp-testing-only';
+
+/** Options of {@link listenTcpTestingOnly}. */
+export interface TcpTestingOnlyOptions {
+  /** Address to listen on and to advertise in the `host` hint. Default `'127.0.0.1'`. */
+  host?: string;
+  /** TCP port to listen on, 0–65535. Default 0 (an ephemeral port; see `location`). */
+  port?: number;
+  /** Our designator: any non-empty string. Default 32 random hex characters. */
+  designator?: string;
+  /**
+   * How we frame what we WRITE (the reader accepts all three). Default `'raw'`, what Goblins
+   * 0.18 and the test suite's main branch speak (notes §15). `'syrup-frame'` is Endo's
+   * default; `'netstring'` is the agreed future default (test-suite PR #41).
+   */
+  framing?: Framing;
+  /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
+  maxMessageBytes?: number;
+  /** How long {@link Netlayer.connect} may take, in ms (integer ≥ 1). Default 10,000. */
+  connectTimeoutMs?: number;
+  /**
+   * After our `close()`, how long (ms, integer ≥ 0) to wait for the peer to close its side
+   * before dropping the socket. Default 2,000.
+   */
+  closeLingerMs?: number;
+  /** Syrup scanner limits applied to incoming messages (see `DecodeOptions`). */
+  syrup?: DecodeOptions;
+}
+
+/** Options of {@link createTcpTestingOnlyDialer}: those of a listener, without `port`. */
+export type TcpTestingOnlyDialerOptions = Omit<TcpTestingOnlyOptions, 'port'>;
+
+/** One tcp-testing-only connection. */
+export interface TcpTestingOnlyConnection extends Connection {
+  /** The peer's IP address, as the socket reports it. */
+  readonly remoteAddress: string | undefined;
+  /** The peer's TCP port, as the socket reports it. */
+  readonly remotePort: number | undefined;
+}
+
+/** A tcp-testing-only netlayer, listening or dial-only. */
+export interface TcpTestingOnlyNetlayer extends Netlayer {
+  readonly transport: typeof TCP_TESTING_ONLY_TRANSPORT;
+  /**
+   * `{transport:'tcp-testing-only', designator, hints:{host, port}}`; `port` is the actual
+   * listening port as a string, or `"0"` for a dial-only netlayer (which nobody can dial).
+   */
+  readonly location: PeerLocator;
+  /** `false` for a dial-only netlayer. */
+  readonly listening: boolean;
+  /** The writer framing. */
+  readonly framing: Framing;
+  /** Open connections, both directions. */
+  readonly connectionCount: number;
+  /**
+   * Dials `locator.hints.host`:`locator.hints.port`.
+   * Rejects with TypeError if `locator` is not a tcp-testing-only locator with string `host`
+   * and `port` hints; RangeError if the port is not a decimal 1–65535; Error (with `cause`)
+   * if the peer cannot be reached within `connectTimeoutMs`, or this netlayer is closed.
+   */
+  connect(locator: PeerLocator): Promise<TcpTestingOnlyConnection>;
+}
+
+interface Resolved {
+  readonly host: string;
+  readonly port: number;
+  readonly designator: string;
+  readonly framing: Framing;
+  readonly maxMessageBytes: number;
+  readonly connectTimeoutMs: number;
+  readonly closeLingerMs: number;
+  readonly syrup: DecodeOptions | undefined;
+}
+
+function intOption(value: unknown, name: string, min: number, max: number, fallback: number, where: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${typeof value}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${where}: ${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function resolveOptions(options: TcpTestingOnlyOptions | undefined, where: string): Resolved {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
+  const { host = '127.0.0.1', designator = randomBytes(16).toString('hex'), framing = 'raw', syrup } = options;
+  if (typeof host !== 'string' || host.length === 0) throw new TypeError(`${where}: host must be a non-empty string`);
+  if (typeof designator !== 'string') throw new TypeError(`${where}: designator must be a string, got ${typeof designator}`);
+  if (designator.length === 0) throw new RangeError(`${where}: designator must not be empty`);
+  if (typeof framing !== 'string') throw new TypeError(`${where}: framing must be a string, got ${typeof framing}`);
+  if (!FRAMINGS.includes(framing)) {
+    throw new RangeError(`${where}: framing must be one of ${FRAMINGS.map((f) => `'${f}'`).join(', ')}, got '${framing}'`);
+  }
+  if (syrup !== undefined && (typeof syrup !== 'object' || syrup === null)) {
+    throw new TypeError(`${where}: syrup must be an object of Syrup DecodeOptions`);
+  }
+  return {
+    host,
+    port: intOption(options.port, 'port', 0, 65535, 0, where),
+    designator,
+    framing,
+    maxMessageBytes: checkMaxMessageBytes(options.maxMessageBytes, where),
+    connectTimeoutMs: intOption(options.connectTimeoutMs, 'connectTimeoutMs', 1, 2 ** 31 - 1, 10_000, where),
+    closeLingerMs: intOption(options.closeLingerMs, 'closeLingerMs', 0, 2 ** 31 - 1, 2_000, where),
+    syrup,
+  };
+}
+
+/**
+ * Starts a listening tcp-testing-only netlayer.
+ * @returns once listening; `location.hints.port` holds the actual port.
+ * @throws TypeError / RangeError (as rejections) for bad options; Error (with `cause`) if
+ *   the address cannot be bound (e.g. EADDRINUSE).
+ */
+export async function listenTcpTestingOnly(options?: TcpTestingOnlyOptions): Promise<TcpTestingOnlyNetlayer> {
+  const resolved = resolveOptions(options, 'listenTcpTestingOnly');
+  const server = createServer({ noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      reject(new Error(`tcp-testing-only: cannot listen on ${resolved.host}:${resolved.port}: ${err.message}`, { cause: err }));
+    };
+    server.once('error', onError);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : resolved.port;
+  return new TcpNetlayer(resolved, port, server);
+}
+
+/**
+ * Creates a dial-only tcp-testing-only netlayer: it can {@link Netlayer.connect} but does not
+ * listen. Its location advertises port `"0"`, which no one can dial (our `connect` rejects
+ * it). `accept` may be called; it receives only nothing.
+ * @throws TypeError / RangeError for bad options.
+ */
+export function createTcpTestingOnlyDialer(options?: TcpTestingOnlyDialerOptions): TcpTestingOnlyNetlayer {
+  const where = 'createTcpTestingOnlyDialer';
+  if (options !== undefined && typeof options === 'object' && options !== null && 'port' in options) {
+    throw new TypeError(`${where}: a dial-only netlayer takes no port option`);
+  }
+  return new TcpNetlayer(resolveOptions(options, where), 0, undefined);
+}
+
+function parsePortHint(port: string): number {
+  if (!/^[0-9]{1,5}$/.test(port)) throw new RangeError(`tcp-testing-only: port hint must be a decimal string, got ${JSON.stringify(port)}`);
+  const n = Number(port);
+  if (n > 65535) throw new RangeError(`tcp-testing-only: port hint ${port} is above 65535`);
+  return n;
+}
+
+class TcpNetlayer implements TcpTestingOnlyNetlayer {
+  readonly transport = TCP_TESTING_ONLY_TRANSPORT;
+  readonly location: PeerLocator;
+  readonly listening: boolean;
+  readonly framing: Framing;
+  readonly #options: Resolved;
+  readonly #server: Server | undefined;
+  readonly #connections = new Set<TcpConnection>();
+  readonly #waiting: TcpConnection[] = [];
+  #onConnection: ((connection: Connection) => void) | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: Resolved, port: number, server: Server | undefined) {
+    this.#options = options;
+    this.#server = server;
+    this.listening = server !== undefined;
+    this.framing = options.framing;
+    this.location = Object.freeze({
+      transport: TCP_TESTING_ONLY_TRANSPORT,
+      designator: options.designator,
+      hints: Object.freeze({ host: options.host, port: String(port) }),
+    });
+    if (server !== undefined) {
+      server.on('connection', (socket) => this.#incoming(socket));
+      server.on('error', () => {
+        /* after listen succeeded, errors are per-socket and handled there */
+      });
+    }
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  accept(onConnection: (connection: Connection) => void): void {
+    if (typeof onConnection !== 'function') throw new TypeError('tcp-testing-only accept needs a function');
+    if (this.#onConnection !== undefined) throw new TypeError('tcp-testing-only accept was already called');
+    this.#onConnection = onConnection;
+    for (const conn of this.#waiting.splice(0)) this.#handOver(conn);
+  }
+
+  async connect(locator: PeerLocator): Promise<TcpTestingOnlyConnection> {
+    if (typeof locator !== 'object' || locator === null) throw new TypeError('tcp-testing-only connect needs a PeerLocator');
+    if (locator.transport !== TCP_TESTING_ONLY_TRANSPORT) {
+      throw new TypeError(`tcp-testing-only connect: transport must be 'tcp-testing-only', got ${JSON.stringify(locator.transport)}`);
+    }
+    const hints = locator.hints;
+    if (typeof hints !== 'object' || hints === null || typeof hints.host !== 'string' || typeof hints.port !== 'string') {
+      throw new TypeError('tcp-testing-only connect: the locator needs hints {host: string, port: string}');
+    }
+    const host = hints.host;
+    const port = parsePortHint(hints.port);
+    const target = `${host}:${hints.port} (designator ${JSON.stringify(locator.designator)})`;
+    if (port === 0) throw new Error(`tcp-testing-only: cannot connect to ${target}: the peer does not listen (port "0")`);
+    if (this.#closed) throw new Error(`tcp-testing-only: cannot connect to ${target}: this netlayer is closed`);
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const sock = netConnect({ host, port, noDelay: true });
+      const timer = setTimeout(() => {
+        sock.destroy();
+        reject(new Error(`tcp-testing-only: cannot connect to ${target}: timed out after ${this.#options.connectTimeoutMs} ms`));
+      }, this.#options.connectTimeoutMs);
+      sock.once('error', (err) => {
+        clearTimeout(timer);
+        sock.destroy();
+        reject(new Error(`tcp-testing-only: cannot connect to ${target}: ${err.message}`, { cause: err }));
+      });
+      sock.once('connect', () => {
+        clearTimeout(timer);
+        sock.removeAllListeners('error');
+        resolve(sock);
+      });
+    });
+    if (this.#closed) {
+      socket.destroy();
+      throw new Error(`tcp-testing-only: cannot connect to ${target}: this netlayer closed meanwhile`);
+    }
+    return this.#track(socket, true);
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
+    const serverClosed = new Promise<void>((resolve) => {
+      if (this.#server === undefined) resolve();
+      else this.#server.close(() => resolve());
+    });
+    const gone = [...this.#connections].map((conn) => {
+      conn.close();
+      return conn.gone;
+    });
+    this.#waiting.length = 0;
+    this.#closing = Promise.all([serverClosed, ...gone]).then(() => undefined);
+    return this.#closing;
+  }
+
+  #incoming(socket: Socket): void {
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    const conn = this.#track(socket, false);
+    if (this.#onConnection === undefined) this.#waiting.push(conn);
+    else this.#handOver(conn);
+  }
+
+  #track(socket: Socket, outgoing: boolean): TcpConnection {
+    const conn = new TcpConnection(socket, outgoing, this.#options);
+    this.#connections.add(conn);
+    void conn.gone.then(() => {
+      this.#connections.delete(conn);
+      const i = this.#waiting.indexOf(conn);
+      if (i !== -1) this.#waiting.splice(i, 1);
+    });
+    return conn;
+  }
+
+  #handOver(conn: TcpConnection): void {
+    try {
+      this.#onConnection!(conn);
+    } catch (thrown) {
+      conn.close();
+      setTimeout(() => {
+        throw thrown;
+      }, 0);
+    }
+  }
+}
+
+class TcpConnection implements TcpTestingOnlyConnection {
+  readonly outgoing: boolean;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+  /** Resolves once the socket is fully closed. */
+  readonly gone: Promise<void>;
+  readonly #socket: Socket;
+  readonly #framing: Framing;
+  readonly #lingerMs: number;
+  readonly #reader: FrameReader;
+  readonly #events: ConnectionEventQueue;
+  #reading = true;
+  #closed = false;
+  #socketError: Error | undefined;
+
+  constructor(socket: Socket, outgoing: boolean, options: Resolved) {
+    this.#socket = socket;
+    this.outgoing = outgoing;
+    this.remoteAddress = socket.remoteAddress;
+    this.remotePort = socket.remotePort;
+    this.#framing = options.framing;
+    this.#lingerMs = options.closeLingerMs;
+    this.#reader = new FrameReader({ maxMessageBytes: options.maxMessageBytes, syrup: options.syrup });
+    this.#events = new ConnectionEventQueue((thrown) => {
+      this.#socket.destroy();
+      this.#finish(thrown);
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    socket.on('end', () => {
+      const err = this.#reading ? this.#reader.end() : undefined;
+      this.#reading = false;
+      this.#finish(err);
+    });
+    socket.on('error', (err) => {
+      this.#socketError ??= new Error(`tcp-testing-only connection error: ${err.message}`, { cause: err });
+    });
+    this.gone = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.#reading = false;
+        this.#finish(this.#socketError);
+        resolve();
+      });
+    });
+  }
+
+  setHandlers(handlers: ConnectionHandlers): void {
+    this.#events.setHandlers(handlers);
+  }
+
+  send(bytes: Uint8Array): void {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(`Connection.send needs a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+    }
+    if (this.#closed || this.#socket.writableEnded || this.#socket.destroyed) return;
+    // raw: copy, because the socket may keep the buffer queued after send() returns.
+    const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);
+    this.#socket.write(frame);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#reading = false;
+    this.#finish(undefined);
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    socket.end();
+    socket.resume(); // discard whatever still arrives, so the peer's FIN is seen
+    const timer = setTimeout(() => socket.destroy(), this.#lingerMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  #data(chunk: Buffer): void {
+    if (!this.#reading) return;
+    const { messages, error } = this.#reader.push(chunk);
+    for (const message of messages) this.#events.message(message);
+    if (error !== undefined) {
+      this.#reading = false;
+      this.#events.error(error);
+    }
+  }
+
+  #finish(error: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.close(error);
+  }
+}
