@@ -190,6 +190,7 @@ export class FrameReader {
       let message: Uint8Array | undefined;
       if (first >= ZERO && first <= NINE) message = this.#readFrame();
       else if (first === LT) message = this.#readRaw();
+      else if (first === COLON) this.#fail('empty frame length prefix', this.#start);
       else this.#fail(`expected a message (a '<' record or a digit length prefix), got ${describe(first)}`, this.#start);
       if (message === undefined) return;
       out.push(message);
@@ -213,7 +214,6 @@ export class FrameReader {
     }
     if (length > this.#max) this.#fail(`frame length ${length} exceeds maxMessageBytes (${this.#max})`, start);
     if (i === this.#end) return undefined; // the ':' has not arrived yet
-    if (i === start) this.#fail('empty frame length prefix', start);
     if (length === 0) this.#fail('zero-length frame (a CapTP message is never empty)', start);
     const payloadStart = i + 1;
     if (this.#end - payloadStart < length) return undefined;
