@@ -4,11 +4,11 @@
  * @module
  */
 
-import { checkPeerLocator } from './errors.js';
+import { LocatorError, checkDesignator, checkTransport } from './errors.js';
 import type { PeerLocator } from './types.js';
 
 export type { Hints, PeerLocator, SturdyRef } from './types.js';
-export { LocatorError } from './errors.js';
+export { LocatorError };
 export { peerLocatorToSyrup, peerLocatorFromSyrup, sturdyRefToSyrup, sturdyRefFromSyrup } from './codec.js';
 export {
   type SwissEncoding,
@@ -25,11 +25,12 @@ export {
 /**
  * Whether two locators name the same peer: equal transport and equal designator. Hints are
  * ignored (Locators.md).
- * @throws LocatorError if either argument is not a valid PeerLocator.
+ * @throws LocatorError if either argument lacks a valid transport or designator (hints are
+ *   not looked at).
  */
 export function sameLocator(a: PeerLocator, b: PeerLocator): boolean {
-  checkPeerLocator(a, 'sameLocator');
-  checkPeerLocator(b, 'sameLocator');
+  checkIdentity(a, 'sameLocator');
+  checkIdentity(b, 'sameLocator');
   return a.transport === b.transport && a.designator === b.designator;
 }
 
@@ -38,9 +39,19 @@ export function sameLocator(a: PeerLocator, b: PeerLocator): boolean {
  * `<designator>.<transport>`, unencoded. It depends only on transport and designator, and
  * because a transport never contains `.`, different peers always get different keys.
  * Treat it as opaque; it is not a URI.
- * @throws LocatorError if `loc` is not a valid PeerLocator.
+ * @throws LocatorError if `loc` lacks a valid transport (non-empty, no `.`) or designator
+ *   (non-empty string); hints are not looked at.
  */
 export function locatorKey(loc: PeerLocator): string {
-  checkPeerLocator(loc, 'locatorKey');
+  checkIdentity(loc, 'locatorKey');
   return `${loc.designator}.${loc.transport}`;
+}
+
+function checkIdentity(loc: unknown, where: string): void {
+  if (typeof loc !== 'object' || loc === null) {
+    throw new LocatorError(`${where}: expected a PeerLocator object, got ${loc === null ? 'null' : typeof loc}`);
+  }
+  const l = loc as Record<string, unknown>;
+  checkTransport(l.transport, where);
+  checkDesignator(l.designator, where);
 }

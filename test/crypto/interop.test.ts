@@ -151,3 +151,67 @@ describe('op:start-session recorded between Goblins 0.18 nodes', () => {
     });
   }
 });
+
+/** All `<desc:sig-envelope <label …> sig>` records inside a decoded value whose signed record has `label`. */
+function findEnvelopes(v: SyrupValue, label: string, out: SyrupRecord[] = []): SyrupRecord[] {
+  if (v instanceof SyrupRecord) {
+    const inner = v.fields[0];
+    if (v.labelName === 'desc:sig-envelope' && inner instanceof SyrupRecord && inner.labelName === label) out.push(v);
+    for (const f of v.fields) findEnvelopes(f, label, out);
+  } else if (Array.isArray(v)) {
+    for (const item of v as readonly SyrupValue[]) findEnvelopes(item, label, out);
+  }
+  return out;
+}
+
+describe('Goblins 0.18 third-party handoff signatures', () => {
+  const capture = readJson('goblins/index.json').captures.find((c: any) => c.name === 'handoff');
+  const keys = Object.fromEntries(Object.entries(capture.keys as Record<string, string>).map(([k, v]) => [k, hexToBytes(v)]));
+  const session = (name: string): any => capture.sessions.find((s: any) => s.session === name);
+  const message = (sessionName: string, dir: string, offset: number): SyrupValue => {
+    const s = session(sessionName);
+    const entry = s.messages[dir].find((m: [number, number, string]) => m[0] === offset);
+    const file = readFileSync(vectors(`goblins/${s.files[dir]}`));
+    return decode(new Uint8Array(file.subarray(entry[0], entry[0] + entry[1])));
+  };
+  const checkGive = (envelope: SyrupRecord, giftIdHex: string): void => {
+    const give = envelope.fields[0] as SyrupRecord;
+    const sig = signatureFromSyrup(envelope.fields[1]);
+    expect(verify(give, sig, keys.A_in_A_C)).toBe(true);
+    expect(verify(give, sig, keys.A_in_A_B)).toBe(false);
+    const [receiverKey, , sessionField, gifterSide, giftId] = give.fields as SyrupValue[];
+    expect(publicKeyFromSyrup(receiverKey)).toEqual(keys.B_in_A_B);
+    expect(bytesToHex(sessionField as Uint8Array)).toBe(session('A-C').session_id);
+    expect(gifterSide).toEqual(publicId(keys.A_in_A_C));
+    expect(bytesToHex(giftId as Uint8Array)).toBe(giftIdHex);
+  };
+
+  it('has two gives and two receives to check', () => {
+    expect(capture.gives).toHaveLength(2);
+    expect(capture.receives).toHaveLength(2);
+  });
+
+  for (const [i, g] of (capture.gives as any[]).entries()) {
+    it(`give ${i + 1} verifies under A's A–C key only and names the A–C session`, () => {
+      const envelopes = findEnvelopes(message('A-B', 'a_to_b', g.message_offset), 'desc:handoff-give');
+      expect(envelopes).toHaveLength(1);
+      checkGive(envelopes[0], g.gift_id);
+    });
+  }
+
+  for (const [i, r] of (capture.receives as any[]).entries()) {
+    it(`receive ${i + 1} verifies under B's A–B key only and names the B–C session`, () => {
+      const envelopes = findEnvelopes(message('B-C', 'b_to_c', r.message_offset), 'desc:handoff-receive');
+      expect(envelopes).toHaveLength(1);
+      const receive = envelopes[0].fields[0] as SyrupRecord;
+      const sig = signatureFromSyrup(envelopes[0].fields[1]);
+      expect(verify(receive, sig, keys.B_in_A_B)).toBe(true);
+      expect(verify(receive, sig, keys.B_in_B_C)).toBe(false);
+      const [receivingSession, receivingSide, count, signedGive] = receive.fields as SyrupValue[];
+      expect(bytesToHex(receivingSession as Uint8Array)).toBe(session('B-C').session_id);
+      expect(receivingSide).toEqual(publicId(keys.B_in_B_C));
+      expect(count).toBe(BigInt(r.handoff_count));
+      checkGive(signedGive as SyrupRecord, r.gift_id);
+    });
+  }
+});
