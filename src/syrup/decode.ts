@@ -74,6 +74,9 @@ export function badStartByte(c: number, offset: number): SyrupError {
 export function decode(bytes: Uint8Array, options?: DecodeOptions): SyrupValue {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('Syrup decode expects a Uint8Array');
   const o = resolveOptions(options);
+  if (bytes.length > o.maxValueBytes) {
+    throw new SyrupError(`value longer than maxValueBytes (${o.maxValueBytes})`, 0);
+  }
   const d = new Decoder(bytes, o);
   const v = d.run();
   if (d.pos !== bytes.length) {
@@ -211,8 +214,11 @@ class Decoder {
       p++;
     }
     const digits = p - start;
-    if (p >= end) throw new SyrupError('digits not followed by a type byte (truncated)', p);
     if (digits > 1 && bytes[start] === 0x30) throw new SyrupError('leading zero in integer or length', start);
+    if (digits > 15 && digits > this.o.maxIntegerDigits) {
+      throw new SyrupError(`digit run longer than maxIntegerDigits (${this.o.maxIntegerDigits})`, start);
+    }
+    if (p >= end) throw new SyrupError('digits not followed by a type byte (truncated)', p);
     const t = bytes[p];
     if (t === 0x2b || t === 0x2d) {
       if (digits > this.o.maxIntegerDigits) {

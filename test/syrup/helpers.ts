@@ -63,7 +63,11 @@ function floatBits(x: number): string {
 /** Structural equality: dicts and sets as unordered collections, floats by bit pattern. */
 export function same(a: SyrupValue, b: SyrupValue): boolean {
   if (typeof a !== typeof b) return false;
-  if (typeof a === 'number') return floatBits(a) === floatBits(b as number);
+  if (typeof a === 'number') {
+    // NaN: the decoder only ever returns the canonical one; compare other floats by bits
+    if (a !== a) return b !== b;
+    return floatBits(a) === floatBits(b as number);
+  }
   if (typeof a !== 'object') return a === b;
   if (a instanceof SyrupSymbol) return b instanceof SyrupSymbol && a.name === b.name;
   if (a instanceof Uint8Array) {
