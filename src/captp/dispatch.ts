@@ -1,0 +1,120 @@
+/**
+ * Handling of incoming operations, one function per op (CapTP Specification; notes §5–§8).
+ * Anything thrown here aborts the session with the error's message as the reason.
+ * @module
+ */
+import type { SyrupValue } from '../syrup/types.js';
+import { verify, publicKeyFromSyrup, signatureFromSyrup } from '../crypto/index.js';
+import { peerLocatorFromSyrup } from '../locator/index.js';
+import { SyrupRecord } from '../syrup/types.js';
+import { decodeOp, label, type DecodedOp, type ImportDesc, type TargetDesc } from './ops.js';
+import { SUITE } from './profile.js';
+import { ProtocolError } from './errors.js';
+import { deliverTo, selectPart } from './invoke.js';
+import type { CaptpSession } from './session.js';
+
+const noop = () => {};
+
+/** Handle one decoded message. `active` is false until op:start-session has been accepted. */
+export function handleMessage(s: CaptpSession, message: SyrupValue, active: boolean): void {
+  const m = decodeOp(message);
+  if (m.op === 'op:abort') {
+    s.teardown(typeof m.reason === 'string' ? m.reason : 'aborted', true);
+    return;
+  }
+  if (m.op === 'op:start-session') {
+    if (active) throw new ProtocolError('second op:start-session in one session');
+    startSession(s, m);
+    return;
+  }
+  if (!active) throw new ProtocolError(`${m.wireLabel} before op:start-session`);
+  // A peer that speaks the suite's legacy forms gets them back (notes §15).
+  if ((m.wireLabel === 'op:deliver-only' || m.wireLabel === 'op:gc-export' || m.wireLabel === 'op:gc-answer') && s.profile.name !== 'suite') {
+    s.profile = SUITE;
+  }
+  const handler = HANDLERS[m.op];
+  handler(s, m);
+}
+
+function startSession(s: CaptpSession, m: DecodedOp): void {
+  if (m.captpVersion !== '1.0') throw new ProtocolError(`unsupported CapTP version "${String(m.captpVersion)}" (we speak "1.0")`);
+  let key: Uint8Array;
+  let sig: Uint8Array;
+  let location;
+  try {
+    key = publicKeyFromSyrup(m.sessionPubkey as SyrupValue);
+    sig = signatureFromSyrup(m.acceptableLocationSig as SyrupValue);
+    location = peerLocatorFromSyrup(m.acceptableLocation as SyrupValue);
+  } catch (e) {
+    throw new ProtocolError(`bad op:start-session: ${(e as Error).message}`);
+  }
+  const signed = new SyrupRecord(label('my-location'), [m.acceptableLocation as SyrupValue]);
+  if (!verify(signed, sig, key)) throw new ProtocolError('op:start-session location signature does not verify');
+  s.establish(key, location);
+}
+
+/** The local value a target descriptor names, or a rejected promise if it names nothing. */
+function lookupTarget(s: CaptpSession, to: TargetDesc): unknown {
+  if (to.kind === 'export') {
+    if (!s.exports.has(to.pos)) return Promise.reject(new ReferenceError(`no export at position ${to.pos}`));
+    return s.exports.get(to.pos);
+  }
+  const p = s.answers.get(to.pos);
+  if (!p) return Promise.reject(new ReferenceError(`no answer at position ${to.pos}`));
+  return p;
+}
+
+function newAnswer(s: CaptpSession, pos: number, p: Promise<unknown>): void {
+  if (s.answers.has(pos)) throw new ProtocolError(`answer position ${pos} is already in use`);
+  s.answers.set(pos, p);
+}
+
+/** Tell the peer's resolver how `p` settles. */
+function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>): void {
+  // Decode the resolver descriptor as a value so it is counted as an import (and collected).
+  const ref = s.decodeValue(new SyrupRecord(label(`desc:${resolver.kind}`), [BigInt(resolver.pos)]));
+  p.then(
+    (value) => s.resolveRemote(resolver, { ok: true, value }),
+    (reason) => s.resolveRemote(resolver, { ok: false, reason }),
+  ).finally(() => s.releaseImport(ref as object));
+}
+
+type Handler = (s: CaptpSession, m: DecodedOp) => void;
+
+const HANDLERS: Record<string, Handler> = {
+  'op:deliver'(s, m) {
+    const to = m.to as TargetDesc;
+    const target = lookupTarget(s, to);
+    const args = s.decodeValue(m.args as SyrupValue) as unknown[];
+    const result = deliverTo(target, args);
+    result.catch(noop);
+    if (m.answerPos !== false) newAnswer(s, m.answerPos as number, result);
+    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result);
+  },
+  'op:listen'(s, m) {
+    const target = lookupTarget(s, m.to as TargetDesc);
+    const p = Promise.resolve(target);
+    p.catch(noop);
+    notify(s, m.listener as ImportDesc, p);
+  },
+  'op:get': select('fieldName'),
+  'op:index': select('index'),
+  'op:untag': select('tag'),
+  'op:gc-exports'(s, m) {
+    const positions = m.exportPositions as number[];
+    const deltas = m.wireDeltas as number[];
+    positions.forEach((pos, i) => s.exports.release(pos, deltas[i]));
+  },
+  'op:gc-answers'(s, m) {
+    for (const pos of m.answerPositions as number[]) s.answers.delete(pos);
+  },
+};
+
+function select(keyField: string): Handler {
+  return (s, m) => {
+    const target = lookupTarget(s, m.receiver as TargetDesc);
+    const p = Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number));
+    p.catch(noop);
+    newAnswer(s, m.newAnswerPos as number, p);
+  };
+}

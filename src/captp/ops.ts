@@ -1,0 +1,216 @@
+/**
+ * The wire shapes of every CapTP operation and descriptor, declared as data in one place
+ * (CapTP Specification; notes §6, §13, §15). Decoding, validation and encoding all come from
+ * these tables.
+ * @module
+ */
+import { SyrupRecord, SyrupSymbol, type SyrupValue } from '../syrup/types.js';
+
+/** A descriptor naming something the recipient hosts: an export or an answer position. */
+export interface TargetDesc {
+  readonly kind: 'export' | 'answer';
+  readonly pos: number;
+}
+/** A descriptor naming something the sender hosts (from the recipient's view: an import). */
+export interface ImportDesc {
+  readonly kind: 'import-object' | 'import-promise';
+  readonly pos: number;
+}
+
+/** Raised for a message that does not match its declared shape; the session aborts with its text. */
+export class WireShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireShapeError';
+  }
+}
+
+/** The kinds of field a wire shape can declare. */
+type FieldKind =
+  | 'string'
+  | 'bool'
+  | 'any'
+  | 'list'
+  | 'pos'
+  | 'pos|false'
+  | 'target'
+  | 'import'
+  | 'import|false'
+  | 'pos-list'
+  | 'int-list';
+
+/** Descriptor labels and the kind each names (notes §6.2). */
+export const DESCRIPTORS = {
+  'desc:export': 'export',
+  'desc:answer': 'answer',
+  'desc:import-object': 'import-object',
+  'desc:import-promise': 'import-promise',
+} as const;
+
+/** Handoff and signature descriptors (notes §6.2, §9.1): label → field names, in wire order. */
+export const SIGNED_SHAPES = {
+  'desc:sig-envelope': ['signed', 'signature'],
+  'desc:handoff-give': ['receiverKey', 'exporterLocation', 'session', 'gifterSide', 'giftId'],
+  'desc:handoff-receive': ['receivingSession', 'receivingSide', 'handoffCount', 'signedGive'],
+  'my-location': ['location'],
+} as const;
+
+interface OpShape {
+  /** Field names (camelCase of the spec's names) and kinds, in wire order. */
+  readonly fields: ReadonlyArray<readonly [string, FieldKind]>;
+  /** Trailing fields that older peers omit or newer ones dropped. */
+  readonly optionalTail?: number;
+  /** The current label this legacy label stands for. */
+  readonly legacyOf?: string;
+}
+
+/** Every operation: label → shape. Legacy labels map onto current ones (notes §6.4, §13). */
+export const OPS: Readonly<Record<string, OpShape>> = {
+  'op:start-session': {
+    fields: [
+      ['captpVersion', 'string'],
+      ['sessionPubkey', 'any'],
+      ['acceptableLocation', 'any'],
+      ['acceptableLocationSig', 'any'],
+    ],
+  },
+  'op:abort': { fields: [['reason', 'any']] },
+  'op:deliver': {
+    fields: [
+      ['to', 'target'],
+      ['args', 'list'],
+      ['answerPos', 'pos|false'],
+      ['resolveMe', 'import|false'],
+    ],
+  },
+  'op:deliver-only': { fields: [['to', 'target'], ['args', 'list']], legacyOf: 'op:deliver' },
+  'op:listen': {
+    fields: [
+      ['to', 'target'],
+      ['listener', 'import'],
+      ['wantsPartial', 'bool'],
+    ],
+    optionalTail: 1,
+  },
+  'op:get': { fields: [['receiver', 'target'], ['fieldName', 'string'], ['newAnswerPos', 'pos']] },
+  'op:index': { fields: [['receiver', 'target'], ['index', 'pos'], ['newAnswerPos', 'pos']] },
+  'op:untag': { fields: [['receiver', 'target'], ['tag', 'string'], ['newAnswerPos', 'pos']] },
+  'op:gc-exports': { fields: [['exportPositions', 'pos-list'], ['wireDeltas', 'int-list']] },
+  'op:gc-export': { fields: [['exportPositions', 'pos-list'], ['wireDeltas', 'int-list']], legacyOf: 'op:gc-exports' },
+  'op:gc-answers': { fields: [['answerPositions', 'pos-list']] },
+  'op:gc-answer': { fields: [['answerPositions', 'pos-list']], legacyOf: 'op:gc-answers' },
+};
+
+/** A decoded operation: its current label, the label it arrived with, and its named fields. */
+export interface DecodedOp {
+  readonly op: string;
+  readonly wireLabel: string;
+  readonly [field: string]: unknown;
+}
+
+/** Largest position we accept (positions index JS tables). */
+export const MAX_POSITION = Number.MAX_SAFE_INTEGER;
+
+function toPos(v: SyrupValue, what: string): number {
+  if (typeof v !== 'bigint' || v < 0n || v > BigInt(MAX_POSITION)) {
+    throw new WireShapeError(`${what} must be an integer ≥ 0`);
+  }
+  return Number(v);
+}
+
+function descriptor(v: SyrupValue, allowed: readonly string[], what: string): { kind: string; pos: number } {
+  if (v instanceof SyrupRecord) {
+    const name = v.labelName;
+    if (name !== undefined && allowed.includes(name) && v.fields.length === 1) {
+      return { kind: DESCRIPTORS[name as keyof typeof DESCRIPTORS], pos: toPos(v.fields[0], `${what} position`) };
+    }
+  }
+  throw new WireShapeError(`${what} must be one of ${allowed.map((a) => `<${a} pos>`).join(', ')}`);
+}
+
+function decodeField(kind: FieldKind, v: SyrupValue, name: string): unknown {
+  switch (kind) {
+    case 'any':
+      return v;
+    case 'string':
+      if (typeof v !== 'string') throw new WireShapeError(`${name} must be a String`);
+      return v;
+    case 'bool':
+      if (typeof v !== 'boolean') throw new WireShapeError(`${name} must be a Boolean`);
+      return v;
+    case 'list':
+      if (!Array.isArray(v)) throw new WireShapeError(`${name} must be a List`);
+      return v;
+    case 'pos':
+      return toPos(v, name);
+    case 'pos|false':
+      return v === false ? false : toPos(v, name);
+    case 'target':
+      return descriptor(v, ['desc:export', 'desc:answer'], name) as TargetDesc;
+    case 'import':
+      return descriptor(v, ['desc:import-object', 'desc:import-promise'], name) as ImportDesc;
+    case 'import|false':
+      return v === false ? false : (descriptor(v, ['desc:import-object', 'desc:import-promise'], name) as ImportDesc);
+    case 'pos-list':
+      if (typeof v === 'bigint') return [toPos(v, name)]; // pre-Dec-2025 scalar form
+      if (!Array.isArray(v)) throw new WireShapeError(`${name} must be a List of positions`);
+      return v.map((x) => toPos(x, name));
+    case 'int-list':
+      if (typeof v === 'bigint') return [toPos(v, name)];
+      if (!Array.isArray(v)) throw new WireShapeError(`${name} must be a List of integers`);
+      return v.map((x) => toPos(x, name));
+  }
+}
+
+/** Decode and validate one message against {@link OPS}. Throws {@link WireShapeError}. */
+export function decodeOp(message: SyrupValue): DecodedOp {
+  if (!(message instanceof SyrupRecord)) throw new WireShapeError('a CapTP message must be a record');
+  const label = message.labelName;
+  if (label === undefined) throw new WireShapeError('a CapTP message label must be a Symbol');
+  const shape = Object.hasOwn(OPS, label) ? OPS[label] : undefined;
+  if (!shape) throw new WireShapeError(`unknown operation <${label}>`);
+  const n = message.fields.length;
+  const max = shape.fields.length;
+  const min = max - (shape.optionalTail ?? 0);
+  if (n < min || n > max) {
+    throw new WireShapeError(`<${label}> takes ${min === max ? max : `${min} or ${max}`} fields, got ${n}`);
+  }
+  const out: Record<string, unknown> = { op: shape.legacyOf ?? label, wireLabel: label };
+  for (let i = 0; i < n; i++) {
+    const [name, kind] = shape.fields[i];
+    out[name] = decodeField(kind, message.fields[i], `${label} ${name}`);
+  }
+  if (label === 'op:deliver-only') {
+    out.answerPos = false;
+    out.resolveMe = false;
+  }
+  if ((out.op === 'op:gc-exports') && (out.exportPositions as number[]).length !== (out.wireDeltas as number[]).length) {
+    throw new WireShapeError(`<${label}> position and delta lists differ in length`);
+  }
+  return out as DecodedOp;
+}
+
+const symbols = new Map<string, SyrupSymbol>();
+/** An interned label symbol. */
+export function label(name: string): SyrupSymbol {
+  let s = symbols.get(name);
+  if (!s) symbols.set(name, (s = new SyrupSymbol(name)));
+  return s;
+}
+
+/** `<desc:… pos>` for a descriptor kind. */
+export function encodeDesc(kind: TargetDesc['kind'] | ImportDesc['kind'], pos: number): SyrupRecord {
+  return new SyrupRecord(label(`desc:${kind}`), [BigInt(pos)]);
+}
+
+/** Build an operation record from its label and fields in the declared order. */
+export function encodeOp(op: string, fields: Readonly<Record<string, SyrupValue>>, fieldCount?: number): SyrupRecord {
+  const shape = OPS[op];
+  if (!shape) throw new TypeError(`unknown operation ${op}`);
+  const names = shape.fields.slice(0, fieldCount ?? shape.fields.length).map(([name]) => name);
+  return new SyrupRecord(label(op), names.map((name) => {
+    const v = fields[name];
+    if (v === undefined) throw new TypeError(`${op}: missing field ${name}`);
+    return v;
+  }));
+}

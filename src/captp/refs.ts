@@ -1,0 +1,100 @@
+/**
+ * One notion of "a reference" (style.md): remote presences (imported Targets), remote
+ * promises (imported Promises) and answer promises (our pipelined questions) are all
+ * HandledPromise-based objects registered in {@link refInfo}, so encoding, pipelining and GC
+ * are written once.
+ * @module
+ */
+import type { TargetDesc } from './ops.js';
+import { SyrupSymbol } from '../syrup/types.js';
+import { HandledPromise } from './eventual-send.js';
+
+/** What a reference object stands for. */
+export interface RefInfo {
+  /** The session whose peer hosts the referent. */
+  readonly session: RefOwner;
+  readonly kind: 'import-object' | 'import-promise' | 'answer';
+  readonly pos: number;
+  /** For answers and imported promises: set once the result is known. */
+  settled?: boolean;
+}
+
+/** The part of a session that references need. */
+export interface RefOwner {
+  question(target: TargetDesc, args: unknown[]): Promise<unknown>;
+  sendOnly(target: TargetDesc, args: unknown[]): void;
+  getField(target: TargetDesc, field: string): Promise<unknown>;
+}
+
+/** Every live reference object → what it stands for (shared by all sessions of the process). */
+export const refInfo = new WeakMap<object, RefInfo>();
+
+/** The target descriptor to use when messaging through `info`. */
+export function targetOf(info: RefInfo): TargetDesc {
+  return { kind: info.kind === 'answer' ? 'answer' : 'export', pos: info.pos };
+}
+
+function methodArgs(prop: PropertyKey | undefined, args: unknown[]): unknown[] {
+  if (prop === undefined || prop === null) return args;
+  if (typeof prop !== 'string') throw new TypeError(`method names must be strings, got ${String(prop)}`);
+  return [new SyrupSymbol(prop), ...args];
+}
+
+/** A HandledPromise handler that sends every eventual operation to `target` on `owner`. */
+export function makeHandler(owner: RefOwner, target: () => TargetDesc) {
+  return {
+    applyMethod: (_p: unknown, prop: PropertyKey | undefined, args: unknown[]) => owner.question(target(), methodArgs(prop, args)),
+    applyFunction: (_p: unknown, args: unknown[]) => owner.question(target(), args),
+    get: (_p: unknown, prop: PropertyKey) => {
+      if (typeof prop !== 'string') throw new TypeError(`field names must be strings, got ${String(prop)}`);
+      return owner.getField(target(), prop);
+    },
+    applyMethodSendOnly: (_p: unknown, prop: PropertyKey | undefined, args: unknown[]) => owner.sendOnly(target(), methodArgs(prop, args)),
+    applyFunctionSendOnly: (_p: unknown, args: unknown[]) => owner.sendOnly(target(), args),
+  };
+}
+
+/** A remote presence for the peer's export at `pos` (an imported Target). */
+export function makePresence(owner: RefOwner, pos: number): object {
+  let presence: object | undefined;
+  const info: RefInfo = { session: owner, kind: 'import-object', pos };
+  // eslint-disable-next-line no-new
+  new HandledPromise((_res: unknown, _rej: unknown, resolveWithPresence: (h: unknown) => object) => {
+    presence = resolveWithPresence(makeHandler(owner, () => targetOf(info)));
+  });
+  refInfo.set(presence!, info);
+  return presence!;
+}
+
+/** Settlement functions of a promise made by {@link makeRemotePromise}. */
+export interface Settler {
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+}
+
+/**
+ * A promise hosted by the peer: an answer we asked for, or a promise it exported. Messages sent
+ * to it before it settles are pipelined to `kind`/`pos`.
+ */
+export function makeRemotePromise(owner: RefOwner, kind: RefInfo['kind'], pos: number): { promise: Promise<unknown>; settler: Settler; info: RefInfo } {
+  let settler!: Settler;
+  const info: RefInfo = { session: owner, kind, pos };
+  const promise: Promise<unknown> = new HandledPromise(
+    (resolve: (v: unknown) => void, reject: (e: unknown) => void) => {
+      settler = {
+        resolve: (v) => {
+          info.settled = true;
+          resolve(v);
+        },
+        reject: (e) => {
+          info.settled = true;
+          reject(e);
+        },
+      };
+    },
+    makeHandler(owner, () => targetOf(info)),
+  );
+  promise.catch(() => {}); // rejections are the caller's to observe; never unhandled
+  refInfo.set(promise, info);
+  return { promise, settler, info };
+}

@@ -1,0 +1,378 @@
+/**
+ * One CapTP session over one netlayer connection (CapTP Specification; notes §5–§8):
+ * op:start-session with a fresh Ed25519 key pair, the tables, sending, and the session's end.
+ * Incoming operations are handled in ./dispatch.ts.
+ * @module
+ */
+import { decode, encode, SyrupRecord, type SyrupValue } from '../syrup/index.js';
+import { fromSyrup, toSyrup, type RefHooks } from '../model/index.js';
+import {
+  generateKeyPair,
+  publicId,
+  publicKeyToSyrup,
+  sessionId,
+  sign,
+  signatureToSyrup,
+  type SessionKeyPair,
+} from '../crypto/index.js';
+import { formatPeerUri, peerLocatorToSyrup } from '../locator/index.js';
+import type { PeerLocator } from '../locator/types.js';
+import type { Connection } from '../netlayers/interface.js';
+import { encodeDesc, encodeOp, label, type ImportDesc, type TargetDesc } from './ops.js';
+import type { CompatProfile } from './profile.js';
+import type { SessionLimits } from './limits.js';
+import { AnswerTable, ExportTable, ImportTable } from './tables.js';
+import { ProtocolError, SessionClosedError } from './errors.js';
+import { makeRefHooks } from './hooks.js';
+import { makeRemotePromise, refInfo, type RefOwner, type RefInfo, type Settler } from './refs.js';
+import { GcQueue } from './gc.js';
+import { handleMessage } from './dispatch.js';
+
+/** One message crossing the wire, for transcripts and the CLI's wire printing. */
+export interface WireEvent {
+  readonly direction: 'in' | 'out';
+  readonly session: CaptpSession;
+  readonly bytes: Uint8Array;
+  readonly message: SyrupValue;
+}
+
+/** What a session needs from the node that owns it (the layer above). */
+export interface SessionHost {
+  /** Our locator on the connection's netlayer (signed in op:start-session). */
+  readonly location: PeerLocator;
+  /** The local bootstrap object (export 0) for this session. */
+  makeBootstrap(session: CaptpSession): object;
+  /** Called once the peer's op:start-session verified; return a reason to refuse the session. */
+  admit(session: CaptpSession): string | undefined;
+  /** Called once when the session has ended. */
+  closed(session: CaptpSession, error: SessionClosedError): void;
+  /** Encode a reference imported from *another* session (third-party handoff), or `undefined` to proxy it. */
+  encodeForeign?(session: CaptpSession, ref: object, info: RefInfo): SyrupValue | undefined;
+  /** Decode a `<desc:sig-envelope …>` found in a value (a handoff give). */
+  decodeSigEnvelope?(session: CaptpSession, envelope: SyrupRecord): unknown;
+  /** Observe every message in and out. */
+  tap?(event: WireEvent): void;
+}
+
+/** Options of a session. */
+export interface SessionOptions {
+  readonly profile: CompatProfile;
+  readonly limits: SessionLimits;
+  /** Session key pair; fresh by default (tests pass fixed keys). */
+  readonly keyPair?: SessionKeyPair;
+}
+
+type State = 'handshake' | 'active' | 'closed';
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A CapTP session. Created by the node for each connection; both sides send op:start-session at once. */
+export class CaptpSession implements RefOwner {
+  /** Our session key pair (fresh for this session, never reused). */
+  private readonly keyPair: SessionKeyPair;
+  readonly ourPublicId: Uint8Array;
+  /** Set once the peer's op:start-session verified. */
+  peerPublicKey: Uint8Array | undefined;
+  peerPublicId: Uint8Array | undefined;
+  peerLocation: PeerLocator | undefined;
+  /** SessionID (notes §4), set once established. */
+  id: Uint8Array | undefined;
+  profile: CompatProfile;
+  readonly limits: SessionLimits;
+  readonly exports: ExportTable;
+  readonly imports: ImportTable<object>;
+  readonly answers: AnswerTable;
+  readonly hooks: RefHooks;
+  readonly gc: GcQueue;
+  /** Our questions awaiting their answers, by answer position. */
+  readonly questions = new Map<number, Settler>();
+  /** Imported promises awaiting settlement (broken when the session ends). */
+  readonly remotePromises = new Set<Settler>();
+  private nextAnswerPos = 0;
+  private state: State = 'handshake';
+  private closeError: SessionClosedError | undefined;
+  private readonly readyKit = deferred<void>();
+  private peerBootstrapRef: object | undefined;
+  /** Resolves when the session is established; rejects if it ends before that. */
+  readonly ready: Promise<void> = this.readyKit.promise;
+
+  constructor(
+    readonly connection: Connection,
+    readonly host: SessionHost,
+    options: SessionOptions,
+  ) {
+    this.ready.catch(() => {});
+    this.profile = options.profile;
+    this.limits = options.limits;
+    this.keyPair = options.keyPair ?? generateKeyPair();
+    this.ourPublicId = publicId(this.keyPair.publicKey);
+    this.exports = new ExportTable(this.limits.maxExports, host.makeBootstrap(this));
+    this.imports = new ImportTable(this.limits.maxImports);
+    this.answers = new AnswerTable(this.limits.maxAnswers);
+    this.hooks = makeRefHooks(this);
+    this.gc = new GcQueue(this);
+    connection.setHandlers({
+      message: (bytes) => this.receive(bytes),
+      error: (err) => this.abort(`malformed stream: ${err.message}`),
+      close: (err) => this.teardown(err ? `connection failed: ${err.message}` : 'connection closed'),
+    });
+    this.sendStartSession();
+  }
+
+  /** Our session public key. */
+  get publicKey(): Uint8Array {
+    return this.keyPair.publicKey;
+  }
+  get isOpen(): boolean {
+    return this.state !== 'closed';
+  }
+  get isActive(): boolean {
+    return this.state === 'active';
+  }
+  /** The peer, for messages: its URI once known. */
+  get peerName(): string {
+    return this.peerLocation ? formatPeerUri(this.peerLocation) : 'an unidentified peer';
+  }
+
+  /** Sign a value with this session's private key (handoff certificates, notes §9). */
+  sign(value: SyrupValue): Uint8Array {
+    return sign(value, this.keyPair.privateKey);
+  }
+
+  private sendStartSession(): void {
+    const loc = peerLocatorToSyrup(this.host.location);
+    const sig = sign(new SyrupRecord(label('my-location'), [loc]), this.keyPair.privateKey);
+    this.send(encodeOp('op:start-session', {
+      captpVersion: '1.0',
+      sessionPubkey: publicKeyToSyrup(this.keyPair.publicKey),
+      acceptableLocation: loc,
+      acceptableLocationSig: signatureToSyrup(sig),
+    }));
+  }
+
+  /** Called by dispatch when the peer's op:start-session verified. */
+  establish(peerKey: Uint8Array, peerLocation: PeerLocator): void {
+    this.peerPublicKey = peerKey;
+    this.peerPublicId = publicId(peerKey);
+    this.peerLocation = peerLocation;
+    this.id = sessionId(this.ourPublicId, this.peerPublicId);
+    const refusal = this.host.admit(this);
+    if (refusal !== undefined) {
+      this.abort(refusal);
+      return;
+    }
+    this.state = 'active';
+    this.readyKit.resolve();
+  }
+
+  /** Encode and send one operation record. */
+  send(message: SyrupRecord): void {
+    if (this.state === 'closed') return;
+    const bytes = encode(message);
+    this.host.tap?.({ direction: 'out', session: this, bytes, message });
+    this.connection.send(bytes);
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    let message: SyrupValue;
+    try {
+      message = decode(bytes, {
+        maxDepth: this.limits.maxDepth,
+        maxContainerLength: this.limits.maxContainerLength,
+        maxBytesLength: this.limits.maxBytesLength,
+        allowSets: false,
+      });
+    } catch (e) {
+      this.abort(`malformed message: ${(e as Error).message}`);
+      return;
+    }
+    this.host.tap?.({ direction: 'in', session: this, bytes, message });
+    try {
+      handleMessage(this, message, this.state === 'active');
+    } catch (e) {
+      this.abort(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Convert a passable for this session (references become descriptors). */
+  encodeValue(value: unknown): SyrupValue {
+    return toSyrup(value, this.hooks, { errorForm: this.profile.errorForm });
+  }
+  /** Convert a value from this session's wire (descriptors become references). */
+  decodeValue(value: SyrupValue): unknown {
+    return fromSyrup(value, this.hooks);
+  }
+
+  private closedError(): SessionClosedError {
+    return this.closeError ?? new SessionClosedError(this.peerName, 'session not established');
+  }
+
+  private assertActive(): void {
+    if (this.state === 'closed') throw this.closedError();
+    if (this.state !== 'active') throw new SessionClosedError(this.peerName, 'session not yet established');
+  }
+
+  /**
+   * Send `args` to `target` and return a promise for the answer (op:deliver with an answer
+   * position and a resolver, as Goblins does). Messages sent to the returned promise before it
+   * settles are pipelined on `<desc:answer n>`.
+   */
+  question(target: TargetDesc, args: unknown[]): Promise<unknown> {
+    try {
+      this.assertActive();
+      if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
+      const encodedArgs = this.encodeValue(args);
+      const answerPos = this.nextAnswerPos++;
+      const { promise, settler } = makeRemotePromise(this, 'answer', answerPos);
+      const resolver = this.makeResolver(settler, () => {
+        this.questions.delete(answerPos);
+        this.gc.answer(answerPos);
+      });
+      this.questions.set(answerPos, settler);
+      const resolverPos = this.exports.exportValue(resolver);
+      this.send(encodeOp('op:deliver', {
+        to: encodeDesc(target.kind, target.pos),
+        args: encodedArgs,
+        answerPos: BigInt(answerPos),
+        resolveMe: encodeDesc('import-object', resolverPos),
+      }));
+      return promise;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Fire-and-forget: `<op:deliver to args f f>` (or `op:deliver-only` under the suite profile). */
+  sendOnly(target: TargetDesc, args: unknown[]): void {
+    if (this.state !== 'active') return;
+    const to = encodeDesc(target.kind, target.pos);
+    const encodedArgs = this.encodeValue(args);
+    if (this.profile.deliverOnly) this.send(encodeOp('op:deliver-only', { to, args: encodedArgs }));
+    else this.send(encodeOp('op:deliver', { to, args: encodedArgs, answerPos: false, resolveMe: false }));
+  }
+
+  /** op:get then op:listen on the new answer: a promise for one field of a remote Struct. */
+  getField(target: TargetDesc, field: string): Promise<unknown> {
+    return this.pipelineOp('op:get', target, { fieldName: field });
+  }
+
+  /** op:get / op:index / op:untag with a fresh answer position, and an op:listen for its result. */
+  pipelineOp(op: 'op:get' | 'op:index' | 'op:untag', target: TargetDesc, fields: Record<string, SyrupValue>): Promise<unknown> {
+    try {
+      this.assertActive();
+      const answerPos = this.nextAnswerPos++;
+      const { promise, settler } = makeRemotePromise(this, 'answer', answerPos);
+      this.questions.set(answerPos, settler);
+      this.send(encodeOp(op, { receiver: encodeDesc(target.kind, target.pos), ...fields, newAnswerPos: BigInt(answerPos) }));
+      this.listen({ kind: 'answer', pos: answerPos }, settler, () => {
+        this.questions.delete(answerPos);
+        this.gc.answer(answerPos);
+      });
+      return promise;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Send op:listen on `target` with a fresh resolver that settles `settler`. */
+  listen(target: TargetDesc, settler: Settler, onSettled?: () => void): void {
+    const resolver = this.makeResolver(settler, onSettled);
+    const listener = encodeDesc('import-object', this.exports.exportValue(resolver));
+    const to = encodeDesc(target.kind, target.pos);
+    if (this.profile.listenFields === 3) this.send(encodeOp('op:listen', { to, listener, wantsPartial: false }));
+    else this.send(encodeOp('op:listen', { to, listener }, 2));
+  }
+
+  /** A local resolver object (`fulfill`/`break`, notes §8) that acts once. */
+  makeResolver(settler: Settler, onSettled?: () => void): object {
+    let done = false;
+    const once = (f: () => void) => {
+      if (done) return;
+      done = true;
+      f();
+      onSettled?.();
+    };
+    return Object.freeze({
+      fulfill: (value: unknown) => once(() => settler.resolve(value)),
+      break: (reason: unknown) => once(() => settler.reject(reason)),
+    });
+  }
+
+  /** Send `value` (or a break) to the peer's resolver named by `resolver`. */
+  resolveRemote(resolver: ImportDesc, outcome: { ok: true; value: unknown } | { ok: false; reason: unknown }): void {
+    if (this.state !== 'active') return;
+    const to: TargetDesc = { kind: 'export', pos: resolver.pos };
+    try {
+      if (outcome.ok) this.sendOnly(to, [label('fulfill'), outcome.value]);
+      else this.sendOnly(to, [label('break'), outcome.reason]);
+    } catch (e) {
+      // The value could not be passed (e.g. a JS symbol): break with that error instead.
+      this.sendOnly(to, [label('break'), e instanceof Error ? new Error(e.message) : 'unpassable value']);
+    }
+  }
+
+  /** A presence for the peer's bootstrap object (its export 0). Never collected. */
+  peerBootstrap(): object {
+    this.assertActive();
+    if (!this.peerBootstrapRef) {
+      this.peerBootstrapRef = this.hooks.decodeRef(new SyrupRecord(label('desc:import-object'), [0n]))!.value as object;
+    }
+    return this.peerBootstrapRef;
+  }
+
+  /** Stop importing `ref` now: report its received count with op:gc-exports. */
+  releaseImport(ref: object): void {
+    const info = refInfo.get(ref);
+    if (!info || info.session !== this || info.kind === 'answer' || info.pos === 0) return;
+    const count = this.imports.drop(info.pos);
+    refInfo.delete(ref);
+    if (count > 0) this.gc.exports(info.pos, count);
+  }
+
+  /** Send op:abort with `reason`, close the connection and end the session. */
+  abort(reason: string): void {
+    if (this.state === 'closed') return;
+    this.send(encodeOp('op:abort', { reason }));
+    this.teardown(reason);
+    this.connection.close();
+  }
+
+  /** End the session: break everything pending with an error naming the peer and the cause. */
+  teardown(reason: string, fromPeer = false): void {
+    if (this.state === 'closed') return;
+    const wasHandshake = this.state === 'handshake';
+    this.state = 'closed';
+    const error = new SessionClosedError(this.peerName, fromPeer ? `peer aborted: ${reason}` : reason);
+    this.closeError = error;
+    if (wasHandshake) this.readyKit.reject(error);
+    for (const settler of this.questions.values()) settler.reject(error);
+    for (const settler of this.remotePromises) settler.reject(error);
+    this.questions.clear();
+    this.remotePromises.clear();
+    this.exports.clear();
+    this.imports.clear();
+    this.answers.clear();
+    this.gc.clear();
+    this.connection.close();
+    this.host.closed(this, error);
+  }
+
+  /** Why the session ended, once it has. */
+  get closeReason(): SessionClosedError | undefined {
+    return this.closeError;
+  }
+
+  /** Wrap a failure to report to the user. */
+  protocolError(message: string): ProtocolError {
+    return new ProtocolError(message);
+  }
+}

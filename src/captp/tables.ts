@@ -1,0 +1,141 @@
+/**
+ * The per-session tables (CapTP Specification; notes §6.1, §6.3): exports with their wire
+ * counts, imports with their received counts, and answers.
+ * @module
+ */
+
+/** Raised when a table limit is reached. */
+export class TableLimitError extends RangeError {
+  constructor(table: string, limit: number) {
+    super(`${table} table is full (limit ${limit})`);
+    this.name = 'TableLimitError';
+  }
+}
+
+interface ExportEntry {
+  readonly value: unknown;
+  /** How many times we have sent this reference since the peer last reported it (notes §6.3). */
+  count: number;
+}
+
+/** Objects and promises we export, by position; 0 is the bootstrap object and is never collected. */
+export class ExportTable {
+  private readonly byPos = new Map<number, ExportEntry>();
+  private readonly byValue = new Map<unknown, number>();
+  private next = 1;
+  constructor(private readonly limit: number, bootstrap: unknown) {
+    this.byPos.set(0, { value: bootstrap, count: 0 });
+    this.byValue.set(bootstrap, 0);
+  }
+  /** Position for `value`, adding it if new; counts one more send. */
+  exportValue(value: unknown): number {
+    let pos = this.byValue.get(value);
+    if (pos === undefined) {
+      if (this.byPos.size >= this.limit) throw new TableLimitError('export', this.limit);
+      pos = this.next++;
+      this.byPos.set(pos, { value, count: 0 });
+      this.byValue.set(value, pos);
+    }
+    this.byPos.get(pos)!.count++;
+    return pos;
+  }
+  has(pos: number): boolean {
+    return this.byPos.has(pos);
+  }
+  get(pos: number): unknown {
+    return this.byPos.get(pos)?.value;
+  }
+  /** Apply an `op:gc-exports` delta; frees the entry at zero. Unknown positions are ignored. */
+  release(pos: number, delta: number): void {
+    if (pos === 0) return;
+    const e = this.byPos.get(pos);
+    if (!e) return;
+    e.count -= delta;
+    if (e.count <= 0) {
+      this.byPos.delete(pos);
+      this.byValue.delete(e.value);
+    }
+  }
+  get size(): number {
+    return this.byPos.size;
+  }
+  clear(): void {
+    this.byPos.clear();
+    this.byValue.clear();
+  }
+}
+
+interface ImportEntry<T extends object> {
+  ref: WeakRef<T>;
+  /** Times received since we last sent op:gc-exports for this position. */
+  count: number;
+  readonly token: object;
+}
+
+/**
+ * References the peer exported to us, held weakly: when the JS object is collected (or
+ * released explicitly) the session reports the received count with op:gc-exports.
+ */
+export class ImportTable<T extends object> {
+  private readonly byPos = new Map<number, ImportEntry<T>>();
+  constructor(private readonly limit: number) {}
+  /** The live reference at `pos`, counting one more receipt; `undefined` if none is alive. */
+  take(pos: number): T | undefined {
+    const e = this.byPos.get(pos);
+    const v = e?.ref.deref();
+    if (e && v) {
+      e.count++;
+      return v;
+    }
+    return undefined;
+  }
+  /** Record a new reference at `pos` (received once), carrying over an unreported count. Returns its token. */
+  put(pos: number, value: T): object {
+    const old = this.byPos.get(pos);
+    if (!old && this.byPos.size >= this.limit) throw new TableLimitError('import', this.limit);
+    const token = {};
+    this.byPos.set(pos, { ref: new WeakRef(value), count: (old?.count ?? 0) + 1, token });
+    return token;
+  }
+  /** Remove the entry at `pos` if it still has `token`; returns the count to report, or 0. */
+  drop(pos: number, token?: object): number {
+    const e = this.byPos.get(pos);
+    if (!e || (token && e.token !== token)) return 0;
+    this.byPos.delete(pos);
+    return e.count;
+  }
+  tokenOf(pos: number): object | undefined {
+    return this.byPos.get(pos)?.token;
+  }
+  get size(): number {
+    return this.byPos.size;
+  }
+  clear(): void {
+    this.byPos.clear();
+  }
+}
+
+/** Answer promises the peer asked us to hold, by the positions it chose. */
+export class AnswerTable {
+  private readonly byPos = new Map<number, Promise<unknown>>();
+  constructor(private readonly limit: number) {}
+  has(pos: number): boolean {
+    return this.byPos.has(pos);
+  }
+  get(pos: number): Promise<unknown> | undefined {
+    return this.byPos.get(pos);
+  }
+  set(pos: number, p: Promise<unknown>): void {
+    if (!this.byPos.has(pos) && this.byPos.size >= this.limit) throw new TableLimitError('answer', this.limit);
+    this.byPos.set(pos, p);
+  }
+  delete(pos: number): void {
+    this.byPos.delete(pos);
+  }
+  get size(): number {
+    return this.byPos.size;
+  }
+  clear(): void {
+    this.byPos.clear();
+  }
+}

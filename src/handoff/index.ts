@@ -1,0 +1,4 @@
+/** Third-party handoffs (notes §9). @module */
+export * from './certificates.js';
+export * from './checks.js';
+export * from './manager.js';

@@ -1,0 +1,47 @@
+/**
+ * ocapn-ts: OCapN for TypeScript. Start a node on one or more netlayers, register objects as
+ * sturdyrefs, enliven sturdyrefs, and call remote objects with `E(ref).method(...)`.
+ *
+ * ```ts
+ * import { OcapnNode, E, listenTcpTestingOnly } from 'ocapn-ts';
+ * const node = new OcapnNode({ netlayers: [await listenTcpTestingOnly()] });
+ * const uri = node.sturdyRefUri({ greet: (name: string) => `hello ${name}` });
+ * ```
+ * @module
+ */
+export { E, HandledPromise } from './captp/eventual-send.js';
+export { Far } from '@endo/far';
+export { OcapnNode, type NodeOptions, type Remote } from './node/node.js';
+export { CaptpSession, type WireEvent, type SessionHost, type SessionOptions } from './captp/session.js';
+export { SessionClosedError, ProtocolError } from './captp/errors.js';
+export { GOBLINS, ENDO, SUITE, PROFILES, resolveProfile, type CompatProfile } from './captp/profile.js';
+export { DEFAULT_LIMITS, type SessionLimits } from './captp/limits.js';
+export { OPS, DESCRIPTORS, SIGNED_SHAPES, WireShapeError } from './captp/ops.js';
+export {
+  Selector,
+  selector,
+  Tagged,
+  RemoteError,
+  OcapnSturdyRef,
+  OcapnPeer,
+  SigEnvelope,
+  ModelError,
+  type Passable,
+} from './model/index.js';
+export {
+  parseOcapnUri,
+  parsePeerUri,
+  parseSturdyRefUri,
+  formatPeerUri,
+  formatSturdyRefUri,
+  sameLocator,
+  locatorKey,
+  LocatorError,
+  type PeerLocator,
+  type SturdyRef,
+  type Hints,
+} from './locator/index.js';
+export type { Netlayer, Connection, ConnectionHandlers } from './netlayers/interface.js';
+export { MemoryNetwork, MemoryNetlayer } from './netlayers/memory.js';
+export { listenTcpTestingOnly, createTcpTestingOnlyDialer, type TcpTestingOnlyOptions } from './netlayers/tcp-testing-only/index.js';
+export { HandoffManager, HandoffError, DEFAULT_HANDOFF_OPTIONS, type HandoffOptions } from './handoff/index.js';

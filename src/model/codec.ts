@@ -1,0 +1,200 @@
+/**
+ * Conversion between JS passables and Syrup values (OCapN Model.md; notes §2, §13, §15).
+ * References are delegated to {@link RefHooks}, supplied by the CapTP layer.
+ * @module
+ */
+import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from '../syrup/types.js';
+import {
+  peerLocatorFromSyrup,
+  peerLocatorToSyrup,
+  sturdyRefFromSyrup,
+  sturdyRefToSyrup,
+} from '../locator/index.js';
+import type { PeerLocator, SturdyRef } from '../locator/types.js';
+import { RemoteError, Tagged, isPromise, isRemotable, isStruct } from './passable.js';
+
+/** Raised when a value from the wire is not a valid OCapN value (the session aborts). */
+export class ModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+/** A sturdyref passed as a value (PR #227 `<ocapn-sturdyref peer swiss>`). */
+export class OcapnSturdyRef implements SturdyRef {
+  constructor(readonly peer: PeerLocator, readonly swiss: Uint8Array) {
+    Object.freeze(this);
+  }
+}
+
+/** A peer locator passed as a value (`<ocapn-peer transport designator hints>`). */
+export class OcapnPeer implements PeerLocator {
+  constructor(readonly transport: string, readonly designator: string, readonly hints: PeerLocator['hints']) {
+    Object.freeze(this);
+  }
+}
+
+/**
+ * A signed envelope `<desc:sig-envelope signed signature>` carried as a value (third-party
+ * handoffs, notes §6.2, §9). `signed` is the record that was signed; `signature` its sig-val list.
+ */
+export class SigEnvelope {
+  constructor(readonly signed: SyrupRecord, readonly signature: SyrupValue) {
+    Object.freeze(this);
+  }
+  /** The envelope as a Syrup record. */
+  toSyrup(): SyrupRecord {
+    return new SyrupRecord(label('desc:sig-envelope'), [this.signed, this.signature]);
+  }
+}
+
+/** How an Error is written: Endo's `<desc:error "msg">`, or Goblins' `<exn:fail:mystery>` (no message). */
+export type ErrorForm = 'desc:error' | 'mystery';
+
+/** The CapTP layer's part of the value codec: references in and out. */
+export interface RefHooks {
+  /** Is `v` a reference the session already knows (a remote presence, an answer promise)? */
+  isKnownRef(v: object): boolean;
+  /** Encode a reference (known, remotable, function or promise) as a descriptor. */
+  encodeRef(v: object): SyrupValue;
+  /** Decode a descriptor record; return `undefined` if the label is not a reference descriptor. */
+  decodeRef(record: SyrupRecord): { value: unknown } | undefined;
+}
+
+/** Options of {@link toSyrup}. */
+export interface ToSyrupOptions {
+  errorForm?: ErrorForm;
+  /** Deepest nesting accepted from the API user (cycles hit this). Default 256. */
+  maxDepth?: number;
+}
+
+const label = (name: string) => new SyrupSymbol(name);
+const VOID = new SyrupRecord(label('void'), []);
+const NULL = new SyrupRecord(label('null'), []);
+
+/** Convert a passable to a Syrup value. Throws TypeError for values OCapN cannot carry. */
+export function toSyrup(value: unknown, hooks: RefHooks, options: ToSyrupOptions = {}): SyrupValue {
+  const errorForm = options.errorForm ?? 'desc:error';
+  const maxDepth = options.maxDepth ?? 256;
+  const walk = (v: unknown, depth: number): SyrupValue => {
+    if (depth > maxDepth) throw new TypeError(`value nests deeper than ${maxDepth} levels (a cycle?)`);
+    switch (typeof v) {
+      case 'undefined':
+        return VOID;
+      case 'boolean':
+      case 'bigint':
+      case 'string':
+        if (typeof v === 'string' && !v.isWellFormed()) throw new TypeError('string is not well-formed UTF-16 (lone surrogate)');
+        return v;
+      case 'number':
+        return v;
+      case 'symbol':
+        throw new TypeError(`a JS symbol cannot be passed (${String(v)}); use selector(name) for an OCapN Symbol`);
+      case 'function':
+        return hooks.encodeRef(v);
+      case 'object':
+        break;
+    }
+    if (v === null) return NULL;
+    const o = v as object;
+    if (hooks.isKnownRef(o)) return hooks.encodeRef(o);
+    if (Array.isArray(o)) return o.map((item) => walk(item, depth + 1));
+    if (o instanceof Uint8Array) return o;
+    if (o instanceof SyrupSymbol) return o;
+    if (o instanceof Tagged) return new SyrupRecord(label('desc:tagged'), [label(o.tag), walk(o.payload, depth + 1)]);
+    if (o instanceof Error) {
+      if (errorForm === 'mystery') return new SyrupRecord(label('exn:fail:mystery'), []);
+      return new SyrupRecord(label('desc:error'), [String(o.message)]);
+    }
+    if (o instanceof SigEnvelope) return o.toSyrup();
+    if (o instanceof OcapnSturdyRef) return sturdyRefToSyrup(o);
+    if (o instanceof OcapnPeer) return peerLocatorToSyrup(o);
+    if (isPromise(o) || isRemotable(o)) return hooks.encodeRef(o);
+    if (ArrayBuffer.isView(o) || (o as object) instanceof ArrayBuffer) {
+      throw new TypeError(`${(o as object).constructor.name} cannot be passed; use a Uint8Array for a ByteArray`);
+    }
+    if (isStruct(o)) {
+      const entries: [SyrupValue, SyrupValue][] = [];
+      for (const key of Object.keys(o)) entries.push([key, walk((o as Record<string, unknown>)[key], depth + 1)]);
+      return new SyrupDict(entries);
+    }
+    throw new TypeError(`cannot pass ${Object.prototype.toString.call(o)}`);
+  };
+  return walk(value, 0);
+}
+
+function makeStruct(entries: [string, unknown][]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Convert a Syrup value from the wire to a passable. Throws {@link ModelError} for non-OCapN input. */
+export function fromSyrup(value: SyrupValue, hooks: RefHooks): unknown {
+  const walk = (v: SyrupValue): unknown => {
+    if (typeof v !== 'object') return v;
+    if (v instanceof Uint8Array || v instanceof SyrupSymbol) return v;
+    if (Array.isArray(v)) return v.map(walk);
+    if (v instanceof SyrupDict) {
+      const entries: [string, unknown][] = [];
+      for (const [k, item] of v.entries) {
+        if (typeof k !== 'string') throw new ModelError('Struct keys must be Strings');
+        entries.push([k, walk(item)]);
+      }
+      return makeStruct(entries);
+    }
+    if (v instanceof SyrupSet) throw new ModelError('Sets are not OCapN values');
+    if (v instanceof SyrupRecord) return decodeRecord(v, hooks, walk);
+    throw new ModelError('unexpected Syrup value');
+  };
+  return walk(value);
+}
+
+function decodeRecord(r: SyrupRecord, hooks: RefHooks, walk: (v: SyrupValue) => unknown): unknown {
+  const name = r.labelName;
+  if (name === undefined) throw new ModelError('record labels must be Symbols');
+  const n = r.fields.length;
+  const arity = (k: number) => {
+    if (n !== k) throw new ModelError(`<${name}> takes ${k} field(s), got ${n}`);
+  };
+  switch (name) {
+    case 'void':
+      arity(0);
+      return undefined;
+    case 'null':
+      arity(0);
+      return null;
+    case 'desc:tagged':
+    case 'desc:tag': {
+      arity(2);
+      const tag = r.fields[0];
+      const tagName = tag instanceof SyrupSymbol ? tag.name : typeof tag === 'string' ? tag : undefined;
+      if (tagName === undefined) throw new ModelError(`<${name}> tag must be a Symbol or String`);
+      return new Tagged(tagName, walk(r.fields[1]));
+    }
+    case 'desc:error': {
+      if (n < 1 || typeof r.fields[0] !== 'string') throw new ModelError('<desc:error> needs a String message');
+      return new RemoteError(r.fields[0] as string);
+    }
+    case 'ocapn-sturdyref':
+      try {
+        const s = sturdyRefFromSyrup(r);
+        return new OcapnSturdyRef(s.peer, s.swiss);
+      } catch (e) {
+        throw new ModelError(`bad sturdyref: ${(e as Error).message}`);
+      }
+    case 'ocapn-peer':
+    case 'ocapn-node':
+      try {
+        const p = peerLocatorFromSyrup(r);
+        return new OcapnPeer(p.transport, p.designator, p.hints);
+      } catch (e) {
+        throw new ModelError(`bad peer locator: ${(e as Error).message}`);
+      }
+  }
+  if (name.startsWith('exn:')) return new RemoteError(`remote error (${name})`, name);
+  const ref = hooks.decodeRef(r);
+  if (ref) return ref.value;
+  throw new ModelError(`unknown record <${name}> in a value`);
+}

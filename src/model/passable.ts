@@ -1,0 +1,96 @@
+/**
+ * The OCapN value model in JS (OCapN Model.md; notes §2). See docs/value-model.md for the table.
+ * @module
+ */
+import { SyrupSymbol } from '../syrup/types.js';
+
+/** An OCapN Symbol. Method names travel as Selectors (`E(x).foo()` sends `['foo …]`). */
+export { SyrupSymbol as Selector };
+
+/** Make a Selector (an OCapN Symbol) from its name. */
+export const selector = (name: string): SyrupSymbol => new SyrupSymbol(name);
+
+/** An OCapN Tagged value: a String tag and exactly one payload value. */
+export class Tagged {
+  readonly tag: string;
+  readonly payload: unknown;
+  constructor(tag: string, payload: unknown) {
+    if (typeof tag !== 'string') throw new TypeError(`Tagged tag must be a string, got ${typeof tag}`);
+    this.tag = tag;
+    this.payload = payload;
+    Object.freeze(this);
+  }
+}
+
+/**
+ * An error received from a peer. `message` is whatever the peer disclosed (possibly nothing:
+ * Goblins sends `<exn:fail:mystery>`); `label` is the wire record's label.
+ */
+export class RemoteError extends Error {
+  readonly label: string;
+  constructor(message: string, label = 'desc:error') {
+    super(message);
+    this.name = 'RemoteError';
+    this.label = label;
+  }
+}
+
+/**
+ * The JS values that can be passed: atoms, containers, references and errors.
+ * References are functions, remotables (plain objects whose properties include a function,
+ * or objects made with `Far`), promises, and remote references.
+ */
+export type Passable =
+  | undefined
+  | null
+  | boolean
+  | bigint
+  | number
+  | string
+  | Uint8Array
+  | SyrupSymbol
+  | readonly Passable[]
+  | { readonly [key: string]: Passable }
+  | Tagged
+  | Error
+  | PromiseLike<unknown>
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  | Function
+  | object;
+
+const PASS_STYLE = Symbol.for('passStyle');
+
+/** True for a value that crosses the wire as a Target (an object reference), not as data. */
+export function isRemotable(v: unknown): v is object {
+  if (typeof v === 'function') return true;
+  if (typeof v !== 'object' || v === null) return false;
+  const style = (v as Record<PropertyKey, unknown>)[PASS_STYLE];
+  if (style === 'remotable') return true;
+  if (Array.isArray(v) || v instanceof Uint8Array || v instanceof SyrupSymbol || v instanceof Tagged || v instanceof Error) {
+    return false;
+  }
+  if (isPromise(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return true; // class instances are objects, not records
+  for (const key of Object.keys(v)) {
+    if (typeof (v as Record<string, unknown>)[key] === 'function') return true;
+  }
+  return false;
+}
+
+/** True for a native promise or thenable object (it crosses the wire as an OCapN Promise). */
+export function isPromise(v: unknown): v is PromiseLike<unknown> {
+  return v instanceof Promise || (typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function' && !((v as Record<PropertyKey, unknown>)[PASS_STYLE] === 'remotable'));
+}
+
+/** True for a plain data record (an OCapN Struct): a plain object with no function properties. */
+export function isStruct(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  if ((v as Record<PropertyKey, unknown>)[PASS_STYLE] !== undefined) return false;
+  for (const key of Object.keys(v)) {
+    if (typeof (v as Record<string, unknown>)[key] === 'function') return false;
+  }
+  return !isPromise(v);
+}
