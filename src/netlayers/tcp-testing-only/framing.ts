@@ -208,7 +208,7 @@ export class FrameReader {
       if (b === COLON) break;
       if (b < ZERO || b > NINE) this.#fail(`non-digit ${describe(b)} in a frame length prefix`, i);
       if (i > start && buf[start] === ZERO) this.#fail('leading zero in a frame length prefix', start);
-      if (i - start >= this.#maxDigits) this.#fail(`frame length prefix has more digits than maxMessageBytes (${this.#max}) allows`, start);
+      if (i - start >= this.#maxDigits) this.#fail(`frame length prefix of more than ${this.#maxDigits} digits exceeds maxMessageBytes (${this.#max})`, start);
       length = length * 10 + (b - ZERO);
       i++;
     }
