@@ -9,6 +9,7 @@ import { ModelError, SigEnvelope } from '../model/index.js';
 import { SyrupRecord, type SyrupValue } from '../syrup/types.js';
 import { E, HandledPromise } from '../captp/eventual-send.js';
 import { label } from '../captp/ops.js';
+import { bytesEqual } from '../syrup/index.js';
 import type { RefInfo } from '../captp/refs.js';
 import type { CaptpSession } from '../captp/session.js';
 import type { SessionClosedError } from '../captp/errors.js';
@@ -110,19 +111,18 @@ export class HandoffManager {
       settle = { resolve, reject };
     });
     p.catch(() => {});
-    const run = async () => {
+    const run = async (): Promise<void> => {
       const give = parseGive(signed);
-      if (!give.receiverKey.every((b, i) => b === gr.publicKey[i]) || give.receiverKey.length !== gr.publicKey.length) {
-        throw new HandoffError('this give is addressed to another receiver');
-      }
+      if (!bytesEqual(give.receiverKey, gr.publicKey)) throw new HandoffError('this give is addressed to another receiver');
       const er = await this.host.connect(give.exporterLocation);
       const count = this.nextCount.get(er) ?? 0n;
       this.nextCount.set(er, count + 1n);
       const receive = makeReceive({ receivingSession: er.id!, receivingSide: er.ourPublicId, handoffCount: count, signedGive: envelope });
       const signedReceive = new SigEnvelope(receive, signatureToSyrup(gr.sign(receive)));
-      return (E(er.peerBootstrap() as Record<string, (...a: unknown[]) => unknown>) as any)['withdraw-gift'](signedReceive);
+      // Resolve with the answer promise itself, so messages queued on the gift pipeline onto it.
+      settle.resolve((E(er.peerBootstrap()) as Record<string, (...a: unknown[]) => Promise<unknown>>)['withdraw-gift'](signedReceive));
     };
-    run().then(settle.resolve, settle.reject);
+    run().catch(settle.reject);
     return p;
   }
 
