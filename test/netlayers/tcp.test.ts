@@ -303,3 +303,30 @@ describe('tcp-testing-only connections', () => {
     expect(rs.closes[0]?.message).toMatch(/ECONNRESET/);
   });
 });
+
+describe('tcp-testing-only handler failures', () => {
+  it('a throwing message handler drops that connection only, without crashing', async () => {
+    const server = await listen();
+    const next = acceptor(server);
+    const client = await listen();
+    const c1 = await client.connect(server.location);
+    const s1 = await next();
+    const closes: (Error | undefined)[] = [];
+    s1.setHandlers({
+      message() {
+        throw new Error('session bug');
+      },
+      error() {},
+      close: (e) => closes.push(e),
+    });
+    const r1 = record(c1);
+    c1.send(numbered(1));
+    await r1.until(() => r1.closes.length === 1);
+    expect(closes.map((e) => e?.message)).toEqual(['session bug']);
+    const c2 = await client.connect(server.location);
+    const r2 = record(await next());
+    c2.send(numbered(2));
+    await r2.until(() => r2.messages.length === 1);
+    expect(r2.messages).toEqual([numbered(2)]);
+  });
+});
