@@ -5,6 +5,7 @@
  * @module
  */
 import { compareRanges, decodeUtf8 } from './bytes.js';
+import { INTERN_MAX, internString, internSymbol } from './intern.js';
 import { describeByte, resolveOptions, SyrupError, type DecodeOptions, type ResolvedOptions } from './errors.js';
 import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from './types.js';
 
@@ -30,18 +31,14 @@ interface Frame {
 
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** Short symbols interned: decoded SyrupSymbols are immutable, so they can be shared. */
-const symbols = new Map<string, SyrupSymbol>();
-const SYMBOLS_MAX = 4096;
+/** BigInts 0..SMALL_INTS-1, shared (bigints are primitives). */
+const SMALL_INTS = 1024;
+const smallInts: bigint[] = Array.from({ length: SMALL_INTS }, (_, i) => BigInt(i));
 
-function makeSymbol(name: string): SyrupSymbol {
-  let s = symbols.get(name);
-  if (s === undefined) {
-    s = new SyrupSymbol(name);
-    if (name.length <= 64 && symbols.size < SYMBOLS_MAX) symbols.set(name, s);
-  }
-  return s;
-}
+/** Frames reused across calls (decode is synchronous and calls no user code). */
+const pool: Frame[] = [];
+const POOL_MAX = 256;
+const NO_ITEMS: SyrupValue[] = [];
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c || c === 0x0b;
@@ -128,7 +125,20 @@ class Decoder {
           if (stack.length >= o.maxDepth) {
             throw new SyrupError(`nesting deeper than maxDepth (${o.maxDepth})`, pos);
           }
-          stack.push({ kind, start: pos, items: [], hasLabel: false, label: false, prevStart: -1, prevEnd: -1 });
+          const depth = stack.length;
+          let f = pool[depth];
+          if (f === undefined) {
+            f = { kind, start: pos, items: [], hasLabel: false, label: false, prevStart: -1, prevEnd: -1 };
+            if (depth < POOL_MAX) pool[depth] = f;
+          } else {
+            f.kind = kind;
+            f.start = pos;
+            f.items = [];
+            f.hasLabel = false;
+            f.label = false;
+            f.prevStart = -1;
+          }
+          stack.push(f);
           this.pos = pos + 1;
           continue;
         }
@@ -161,6 +171,9 @@ class Decoder {
           default:
             v = new SyrupSet(items);
         }
+        // let the pooled frame forget the value
+        top.items = NO_ITEMS;
+        top.label = false;
       }
       // Hand the finished value [start, this.pos) to its container.
       if (stack.length === 0) return v;
@@ -226,7 +239,7 @@ class Decoder {
       }
       this.pos = p + 1;
       let v: bigint;
-      if (digits <= 15) v = BigInt(n);
+      if (digits <= 15) v = n < SMALL_INTS ? smallInts[n] : BigInt(n);
       else v = BigInt(String.fromCharCode.apply(null, bytes.subarray(start, p) as unknown as number[]));
       if (t === 0x2b) return v;
       if (n === 0) throw new SyrupError('negative zero integer (0-)', start);
@@ -246,11 +259,19 @@ class Decoder {
     }
     this.pos = dataEnd;
     if (t === 0x3a) return bytes.slice(dataStart, dataEnd);
-    const s = decodeUtf8(bytes, dataStart, dataEnd);
+    const short = n <= INTERN_MAX;
+    const s =
+      t === 0x22
+        ? short
+          ? internString(bytes, dataStart, dataEnd)
+          : decodeUtf8(bytes, dataStart, dataEnd)
+        : short
+          ? internSymbol(bytes, dataStart, dataEnd)
+          : decodeUtf8(bytes, dataStart, dataEnd);
     if (s === undefined) {
       throw new SyrupError(`${t === 0x22 ? 'string' : 'symbol'} is not valid UTF-8`, dataStart);
     }
-    return t === 0x22 ? s : makeSymbol(s);
+    return typeof s === 'string' && t === 0x27 ? new SyrupSymbol(s) : s;
   }
 
   float64(): number {

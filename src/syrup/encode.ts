@@ -139,6 +139,19 @@ class Writer {
   }
 
   bigint(v: bigint): void {
+    const small = Number(v);
+    if (small >= 0 && small <= Number.MAX_SAFE_INTEGER) {
+      this.uint(small);
+      this.ensure(1);
+      this.buf[this.pos++] = C_PLUS;
+      return;
+    }
+    if (small < 0 && small >= -Number.MAX_SAFE_INTEGER) {
+      this.uint(-small);
+      this.ensure(1);
+      this.buf[this.pos++] = C_MINUS;
+      return;
+    }
     if (v < 0n) {
       this.ascii((-v).toString());
       this.ensure(1);
@@ -174,7 +187,18 @@ class Writer {
     if (depth >= MAX_ENCODE_DEPTH) {
       throw new TypeError(`Syrup value nested deeper than ${MAX_ENCODE_DEPTH} levels (or cyclic)`);
     }
-    if (v instanceof SyrupSymbol) {
+    if (v instanceof SyrupRecord) {
+      this.ensure(1);
+      this.buf[this.pos++] = 0x3c;
+      const label = v.label;
+      if (label instanceof SyrupSymbol) this.symbol(label.name);
+      else this.value(label, depth + 1);
+      const fields = v.fields;
+      if (!Array.isArray(fields)) throw new TypeError('SyrupRecord fields must be an array');
+      for (let i = 0; i < fields.length; i++) this.value(fields[i], depth + 1);
+      this.ensure(1);
+      this.buf[this.pos++] = 0x3e;
+    } else if (v instanceof SyrupSymbol) {
       this.symbol(v.name);
     } else if (Array.isArray(v)) {
       this.ensure(1);
@@ -187,17 +211,6 @@ class Writer {
       this.ensure(v.length + 1);
       this.buf[this.pos++] = C_COLON;
       this.raw(v);
-    } else if (v instanceof SyrupRecord) {
-      this.ensure(1);
-      this.buf[this.pos++] = 0x3c;
-      const label = v.label;
-      if (label instanceof SyrupSymbol) this.symbol(label.name);
-      else this.value(label, depth + 1);
-      const fields = v.fields;
-      if (!Array.isArray(fields)) throw new TypeError('SyrupRecord fields must be an array');
-      for (let i = 0; i < fields.length; i++) this.value(fields[i], depth + 1);
-      this.ensure(1);
-      this.buf[this.pos++] = 0x3e;
     } else if (v instanceof SyrupDict) {
       this.dict(v, depth + 1);
     } else if (v instanceof SyrupSet) {
@@ -318,7 +331,12 @@ export function encode(value: SyrupValue): Uint8Array {
   w.pos = 0;
   try {
     w.value(value, 0);
-    return w.buf.slice(0, w.pos);
+    const n = w.pos;
+    const out = new Uint8Array(n);
+    const buf = w.buf;
+    if (n <= 256) for (let i = 0; i < n; i++) out[i] = buf[i];
+    else out.set(buf.subarray(0, n));
+    return out;
   } finally {
     if (owned) {
       sharedBusy = false;
