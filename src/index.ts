@@ -41,7 +41,5 @@ export {
   type SturdyRef,
   type Hints,
 } from './locator/index.js';
-export type { Netlayer, Connection, ConnectionHandlers } from './netlayers/interface.js';
-export { MemoryNetwork, MemoryNetlayer } from './netlayers/memory.js';
-export { listenTcpTestingOnly, createTcpTestingOnlyDialer, type TcpTestingOnlyOptions } from './netlayers/tcp-testing-only/index.js';
+export * from './netlayers/index.js';
 export { HandoffManager, HandoffError, DEFAULT_HANDOFF_OPTIONS, type HandoffOptions } from './handoff/index.js';
