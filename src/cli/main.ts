@@ -7,6 +7,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { OcapnNode } from '../node/node.js';
 import { E } from '../captp/eventual-send.js';
 import { listenTcpTestingOnly, createTcpTestingOnlyDialer, type Framing } from '../netlayers/tcp-testing-only/index.js';
@@ -17,10 +19,16 @@ import { registerTestObjects } from './test-objects.js';
 import { formatValue, parseArg } from './format.js';
 
 const USAGE = `usage:
-  ocapn test-peer [--host 127.0.0.1] [--port N] [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--wire]
+  ocapn test-peer [--host 127.0.0.1] [--port N] [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--gc-interval ms] [--wire]
   ocapn call <sturdyref-uri> <method> [args…] [--profile goblins|endo|suite] [--swiss-encoding base64url|raw] [--wire]`;
 
 class UsageError extends Error {}
+
+/** A function that runs a full V8 garbage collection (so FinalizationRegistry callbacks follow). */
+function forceGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 function wirePrinter(enabled: boolean) {
   if (!enabled) return undefined;
@@ -46,8 +54,11 @@ async function testPeer(argv: string[]): Promise<void> {
       profile: { type: 'string' },
       framing: { type: 'string', default: 'raw' },
       wire: { type: 'boolean', default: false },
+      'gc-interval': { type: 'string', default: '250' },
     },
   });
+  const gcInterval = Number(values['gc-interval']);
+  if (!Number.isInteger(gcInterval) || gcInterval < 0) throw new UsageError(`--gc-interval must be an integer ≥ 0 (ms), got "${values['gc-interval']}"`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
   const netlayer = await listenTcpTestingOnly({
@@ -59,6 +70,9 @@ async function testPeer(argv: string[]): Promise<void> {
   // The suite's main branch speaks op:deliver-only and singular GC labels (notes §15).
   const node = new OcapnNode({ netlayers: [netlayer], profile: profileOf(values.profile, 'suite'), tap: wirePrinter(values.wire!) });
   registerTestObjects(node);
+  // Imports are released when V8 collects their presences; an idle process may not collect for
+  // a long time, and the suite's GC tests wait only seconds. Collect periodically (0 = never).
+  if (gcInterval > 0) setInterval(forceGc(), gcInterval).unref();
   process.stdout.write(`${formatPeerUri(netlayer.location)}\n`);
   const stop = () => {
     node.close().finally(() => process.exit(0));
