@@ -19,7 +19,6 @@ describe('three-party handoff over the memory netlayer', () => {
     const bobRef = await A.enliven(B.sturdyRefUri(bob));
     expect(await E(bobRef as any).callIt(carolRef)).toBe('hello node B, I am Carol');
     expect(await E(bobRef as any).callIt(carolRef)).toBe('hello node B, I am Carol');
-    console.log(wire.join('\n'));
     expect(wire.some((l) => l.startsWith('B>C') && l.includes("'withdraw-gift"))).toBe(true);
     expect(wire.some((l) => l.startsWith('A>C') && l.includes("'deposit-gift"))).toBe(true);
     expect(wire.some((l) => l.startsWith('B>C') && l.includes('"node B"'))).toBe(true);
