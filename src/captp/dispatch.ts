@@ -72,7 +72,10 @@ function newAnswer(s: CaptpSession, pos: number, p: Promise<unknown>): void {
 /** Tell the peer's resolver how `p` settles. */
 function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>): void {
   // Decode the resolver descriptor as a value so it is counted as an import (and collected).
-  const ref = s.decodeValue(new SyrupRecord(label(`desc:${resolver.kind}`), [BigInt(resolver.pos)]));
+  // A resolver is only ever sent fulfill/break, never listened to: import it as an object even
+  // when the peer names it <desc:import-promise n> (allowed since 2026-02-17), else we would
+  // send a needless op:listen on it.
+  const ref = s.decodeValue(new SyrupRecord(label('desc:import-object'), [BigInt(resolver.pos)]));
   p.then(
     (value) => s.resolveRemote(resolver, { ok: true, value }),
     (reason) => s.resolveRemote(resolver, { ok: false, reason }),
