@@ -50,6 +50,8 @@ interface Waiter {
 interface GifterState {
   gifts: Map<string, unknown>;
   waiting: Map<string, Waiter>;
+  /** Gift ids already handed over (a gift is withdrawn at most once); oldest forgotten first. */
+  withdrawn: Set<string>;
 }
 
 export class HandoffManager {
@@ -130,7 +132,7 @@ export class HandoffManager {
 
   private gifter(ge: CaptpSession): GifterState {
     let st = this.byGifter.get(ge);
-    if (!st) this.byGifter.set(ge, (st = { gifts: new Map(), waiting: new Map() }));
+    if (!st) this.byGifter.set(ge, (st = { gifts: new Map(), waiting: new Map(), withdrawn: new Set() }));
     return st;
   }
 
@@ -142,9 +144,11 @@ export class HandoffManager {
     const waiter = st.waiting.get(key);
     if (waiter) {
       st.waiting.delete(key);
+      this.markWithdrawn(st, key);
       waiter.resolve(ref);
       return;
     }
+    if (st.withdrawn.has(key)) throw new HandoffError('deposit-gift: that gift-id was already withdrawn');
     if (st.gifts.has(key)) throw new HandoffError('deposit-gift: that gift-id is already deposited');
     if (st.gifts.size >= this.options.maxGiftsPerSession) throw new HandoffError(`deposit-gift: gift table full (limit ${this.options.maxGiftsPerSession})`);
     st.gifts.set(key, ref);
@@ -170,11 +174,20 @@ export class HandoffManager {
     if (st.gifts.has(key)) {
       const gift = st.gifts.get(key);
       st.gifts.delete(key);
+      this.markWithdrawn(st, key);
       return gift;
     }
+    // Without this, a second withdraw of a handed-over gift would wait for a deposit forever.
+    if (st.withdrawn.has(key)) throw new HandoffError('withdraw-gift refused: that gift was already withdrawn');
     if (st.waiting.has(key)) throw new HandoffError('withdraw-gift refused: that gift is already being withdrawn');
     if (st.waiting.size >= this.options.maxPendingWithdrawals) throw new HandoffError('withdraw-gift refused: too many withdrawals waiting');
     return new Promise((resolve, reject) => st.waiting.set(key, { resolve, reject }));
+  }
+
+  /** Remember that `key` was handed over; bounded by maxGiftsPerSession (oldest forgotten). */
+  private markWithdrawn(st: GifterState, key: string): void {
+    st.withdrawn.add(key);
+    if (st.withdrawn.size > this.options.maxGiftsPerSession) st.withdrawn.delete(st.withdrawn.values().next().value!);
   }
 
   private usedSet(er: CaptpSession, ge: CaptpSession): Set<bigint> {
