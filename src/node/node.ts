@@ -144,7 +144,8 @@ export class OcapnNode {
     };
     netlayer.connect(peer).then(
       (conn) => {
-        if (this.closed) return conn.close();
+        // Closed meanwhile, or an incoming session from this peer already won (crossed hellos).
+        if (this.closed || this.dialling.get(key) !== entry) return conn.close();
         const session = this.attach(conn, netlayer, peer);
         entry.session = session;
         session.ready.catch(fail);
