@@ -8,7 +8,7 @@ import { CaptpSession, type SessionHost, type WireEvent } from '../captp/session
 import { resolveProfile, type CompatProfile, PROFILES } from '../captp/profile.js';
 import { resolveLimits, type SessionLimits } from '../captp/limits.js';
 import { SessionClosedError } from '../captp/errors.js';
-import type { RefInfo } from '../captp/refs.js';
+import { refInfo, type RefInfo } from '../captp/refs.js';
 import { compareBytes } from '../syrup/index.js';
 import type { SyrupRecord, SyrupValue } from '../syrup/types.js';
 import { OcapnSturdyRef } from '../model/index.js';
@@ -210,6 +210,16 @@ export class OcapnNode {
       if (this.active.get(key) === s) this.active.delete(key);
     }
     this.handoff.sessionClosed(s, err);
+  }
+
+  /**
+   * Stop importing a remote reference now instead of waiting for JS garbage collection: the
+   * session reports it with op:gc-exports. Later use of `ref` is not recommended. Ignores
+   * anything that is not a remote presence or imported promise.
+   */
+  release(ref: object): void {
+    const info = refInfo.get(ref);
+    if (info && info.session instanceof CaptpSession) info.session.releaseImport(ref);
   }
 
   /** The active session with `peer`, if any (no dialling). */

@@ -23,3 +23,27 @@ describe('two nodes over the memory netlayer', () => {
     expect(log.length).toBeGreaterThan(4);
   });
 });
+
+describe('explicit release', () => {
+  it('node.release(ref) sends op:gc-exports with the received count', async () => {
+    const net = new MemoryNetwork();
+    const sent: string[] = [];
+    const a = new OcapnNode({ netlayers: [net.netlayer('a')] });
+    const b = new OcapnNode({
+      netlayers: [net.netlayer('b')],
+      tap: (e) => {
+        if (e.direction === 'out') sent.push(e.bytes.length ? Buffer.from(e.bytes).toString('latin1') : '');
+      },
+    });
+    const thing = { ping: () => 'pong' };
+    const ref = await b.enliven(a.sturdyRefUri({ get: () => thing }));
+    const t1 = await E(ref as any).get();
+    const t2 = await E(ref as any).get();
+    expect(t1).toBe(t2); // the same import, received twice
+    b.release(t1 as object);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(sent.at(-1)).toBe("<13'op:gc-exports[2+][2+]>");
+    await a.close();
+    await b.close();
+  });
+});
