@@ -102,13 +102,6 @@ export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
 }
 
-/** Assert nothing more arrives within a few turns; returns what did arrive (should be empty). */
-export async function expectQuiet(peer: RawPeer): Promise<void> {
-  await settle();
-  const extra = peer.received.slice((peer as unknown as { cursor: number }).cursor).map(n);
-  expect(extra).toEqual([]);
-}
-
 /** Fetch `swiss` from the node's bootstrap as `answerPos`/`resolverPos`; returns the export position it fulfils with. */
 export async function fetchObject(peer: RawPeer, swiss: string, answerPos: number | false, resolverPos: number): Promise<number> {
   peer.send(deliver(exp(0), fetchArgs(swiss), answerPos, imp(resolverPos)));
