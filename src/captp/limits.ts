@@ -19,6 +19,8 @@ export interface SessionLimits {
   readonly maxAnswers: number;
   /** Most of our questions awaiting an answer. Default 100,000. */
   readonly maxQuestions: number;
+  /** Milliseconds the peer has to send a valid op:start-session before we abort. Default 30,000. */
+  readonly handshakeTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: SessionLimits = Object.freeze({
@@ -29,6 +31,7 @@ export const DEFAULT_LIMITS: SessionLimits = Object.freeze({
   maxImports: 100_000,
   maxAnswers: 100_000,
   maxQuestions: 100_000,
+  handshakeTimeoutMs: 30_000,
 });
 
 /** Merge user limits over the defaults; RangeError for a value that is not a positive integer. */

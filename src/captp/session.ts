@@ -125,7 +125,13 @@ export class CaptpSession implements RefOwner {
       close: (err) => this.teardown(err ? `connection failed: ${err.message}` : 'connection closed'),
     });
     this.sendStartSession();
+    this.handshakeTimer = setTimeout(() => {
+      if (this.state === 'handshake') this.abort(`no valid op:start-session within ${this.limits.handshakeTimeoutMs} ms`);
+    }, this.limits.handshakeTimeoutMs);
+    this.handshakeTimer.unref?.();
   }
+
+  private readonly handshakeTimer: ReturnType<typeof setTimeout>;
 
   /** Our session public key. */
   get publicKey(): Uint8Array {
@@ -170,6 +176,7 @@ export class CaptpSession implements RefOwner {
       return;
     }
     this.state = 'active';
+    clearTimeout(this.handshakeTimer);
     this.readyKit.resolve();
   }
 
@@ -351,6 +358,7 @@ export class CaptpSession implements RefOwner {
     if (this.state === 'closed') return;
     const wasHandshake = this.state === 'handshake';
     this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
     const error = new SessionClosedError(this.peerName, fromPeer ? `peer aborted: ${reason}` : reason);
     this.closeError = error;
     if (wasHandshake) this.readyKit.reject(error);

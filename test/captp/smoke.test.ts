@@ -47,3 +47,20 @@ describe('explicit release', () => {
     await b.close();
   });
 });
+
+describe('handshake timeout', () => {
+  it('aborts a peer that never sends op:start-session', async () => {
+    const net = new MemoryNetwork();
+    const node = new OcapnNode({ netlayers: [net.netlayer('n')], limits: { handshakeTimeoutMs: 50 } });
+    const silent = await net.netlayer('silent').connect(node.location);
+    const got: string[] = [];
+    let closed = false;
+    silent.setHandlers({ message: (b) => got.push(Buffer.from(b).toString('latin1')), error: () => {}, close: () => (closed = true) });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(got[0]).toMatch(/^<16'op:start-session/);
+    expect(got[1]).toBe(`<8'op:abort38"no valid op:start-session within 50 ms>`);
+    expect(closed).toBe(true);
+    expect(node.sessions).toHaveLength(0);
+    await node.close();
+  });
+});
