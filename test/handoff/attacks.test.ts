@@ -64,6 +64,13 @@ describe('withdraw-gift attacks are refused with a break; sessions survive', () 
     await expectSessionsIntact();
   });
 
+  it('control: any unused count is accepted, in any order (notes §9.4 step 5)', async () => {
+    deposit(s.G, giftId(1), s.giftPos);
+    deposit(s.G, giftId(2), s.giftPos);
+    await expectWithdrawn(s.R, signedGive(s, s.G, { giftId: giftId(1) }), 5n);
+    await expectWithdrawn(s.R, signedGive(s, s.G, { giftId: giftId(2) }), 2n);
+  });
+
   it('forged give signature (one bit flipped)', async () => {
     deposit(s.G, giftId(1), s.giftPos);
     await expectBroken(s.R, signedReceive(s, s.R, signedGive(s, s.G, { giftId: giftId(1), corrupt: true }), { count: 0n }));
