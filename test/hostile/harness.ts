@@ -29,6 +29,8 @@ export function servedObject() {
     },
     rejectLater: () => Promise.reject(new Error('later kaboom')),
     count: () => ++calls,
+    /** A fresh function each call: every answer exports one more reference. */
+    makeFn: () => () => 'fresh',
   };
 }
 
