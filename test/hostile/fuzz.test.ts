@@ -6,7 +6,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { encode, SyrupDict, type SyrupValue } from '../../src/syrup/index.js';
+import { encode, SyrupDict, SyrupRecord, type SyrupValue } from '../../src/syrup/index.js';
 import { Bench, RawPeer, answerDesc, ascii, deliver, exportDesc, rec, sym, watchProcessFaults, SWISS } from './harness.js';
 
 const { faults } = watchProcessFaults();
@@ -109,7 +109,7 @@ async function outcomeOf(peer: RawPeer): Promise<{ outcome: Outcome; reason?: st
     if (m.labelName === 'op:abort') return { outcome: 'aborted', reason: m.fields[0] as string };
     const to = m.fields[0];
     // (op:deliver-only once the session switched to the suite profile.)
-    if ((m.labelName === 'op:deliver' || m.labelName === 'op:deliver-only') && to instanceof Object && 'fields' in to && (to as { fields: SyrupValue[] }).fields[0] === 1900n) {
+    if ((m.labelName === 'op:deliver' || m.labelName === 'op:deliver-only') && to instanceof SyrupRecord && to.fields[0] === 1900n) {
       return { outcome: 'answered' };
     }
   }
