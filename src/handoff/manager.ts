@@ -59,7 +59,9 @@ export class HandoffManager {
   /** Exporter: per G–E session, deposited gifts and withdrawals waiting for their deposit. */
   private readonly byGifter = new WeakMap<CaptpSession, GifterState>();
   /** Exporter: per E–R session, per G–E session id, the handoff counts used. */
-  private readonly used = new WeakMap<CaptpSession, Map<string, Set<bigint>>>();
+  private readonly used = new WeakMap<CaptpSession, WeakMap<CaptpSession, Set<bigint>>>();
+  /** Exporter: per E–R session, how to cancel its withdrawals still waiting for a deposit. */
+  private readonly waitingOf = new WeakMap<CaptpSession, Set<() => void>>();
   /** Receiver: next handoff count per E–R session (rises from 0; notes §15). */
   private readonly nextCount = new WeakMap<CaptpSession, bigint>();
 
@@ -78,7 +80,7 @@ export class HandoffManager {
   /** Replace `ref` (imported from another session) by a signed give, after depositing it. */
   encodeForeign(gr: CaptpSession, ref: object, info: RefInfo): SyrupValue | undefined {
     const ge = info.session as CaptpSession;
-    if (!ge.isActive || !gr.isActive || !ge.id || !gr.peerPublicKey || info.pos === 0 && false) return undefined;
+    if (!ge.isActive || !gr.isActive || !ge.id || !gr.peerPublicKey) return undefined;
     const giftId = randomBytes(32);
     ge.sendOnly({ kind: 'export', pos: 0 }, [label('deposit-gift'), giftId, ref]);
     const give = makeGive({
@@ -181,7 +183,28 @@ export class HandoffManager {
     if (st.withdrawn.has(key)) throw new HandoffError('withdraw-gift refused: that gift was already withdrawn');
     if (st.waiting.has(key)) throw new HandoffError('withdraw-gift refused: that gift is already being withdrawn');
     if (st.waiting.size >= this.options.maxPendingWithdrawals) throw new HandoffError('withdraw-gift refused: too many withdrawals waiting');
-    return new Promise((resolve, reject) => st.waiting.set(key, { resolve, reject }));
+    return new Promise((resolve, reject) => {
+      // If the receiver leaves first, free the slot (the gift stays for a later withdraw).
+      let cancels = this.waitingOf.get(er);
+      if (!cancels) this.waitingOf.set(er, (cancels = new Set()));
+      const cancel = () => {
+        if (st.waiting.get(key)?.reject !== settleReject) return;
+        st.waiting.delete(key);
+        reject(new HandoffError('withdraw-gift abandoned: the receiver session ended'));
+      };
+      const settleReject = (e: unknown) => {
+        cancels!.delete(cancel);
+        reject(e);
+      };
+      cancels.add(cancel);
+      st.waiting.set(key, {
+        resolve: (v) => {
+          cancels!.delete(cancel);
+          resolve(v);
+        },
+        reject: settleReject,
+      });
+    });
   }
 
   /** Remember that `key` was handed over; bounded by maxGiftsPerSession (oldest forgotten). */
@@ -192,15 +215,16 @@ export class HandoffManager {
 
   private usedSet(er: CaptpSession, ge: CaptpSession): Set<bigint> {
     let m = this.used.get(er);
-    if (!m) this.used.set(er, (m = new Map()));
-    const k = hex(ge.id!);
-    let s = m.get(k);
-    if (!s) m.set(k, (s = new Set()));
-    return s;
+    if (!m) this.used.set(er, (m = new WeakMap()));
+    let set = m.get(ge);
+    if (!set) m.set(ge, (set = new Set()));
+    return set;
   }
 
   /** A session ended: gifts deposited on it are gone, withdrawals waiting for it break. */
   sessionClosed(s: CaptpSession, err: SessionClosedError): void {
+    for (const cancel of this.waitingOf.get(s) ?? []) cancel();
+    this.waitingOf.delete(s);
     const st = this.byGifter.get(s);
     if (!st) return;
     for (const w of st.waiting.values()) w.reject(new HandoffError(`gift will never arrive: ${err.message}`));
