@@ -1,0 +1,110 @@
+/**
+ * Replays the client side of a real Goblins 0.18 session (shared/vectors/goblins/tcp-demo)
+ * byte for byte against our OcapnNode (default profile: goblins), hosting objects that behave
+ * like the Goblins server's, and compares every non-GC message our node sends with what the
+ * Goblins server sent.
+ */
+import { describe, it, expect } from 'vitest';
+import { OcapnNode, MemoryNetwork, E, listenTcpTestingOnly, createTcpTestingOnlyDialer } from '../../src/index.js';
+import type { Netlayer } from '../../src/netlayers/interface.js';
+import { loadConnection, readBin, readJson, replay } from './replay.js';
+
+const demo = readJson('goblins/index.json').captures.find((c: any) => c.name === 'tcp-demo');
+const messages = loadConnection(
+  'goblins',
+  demo.files.text,
+  { tag: 'C>S', bin: demo.files.client_to_server, spans: demo.messages.client_to_server },
+  { tag: 'S>C', bin: demo.files.server_to_client, spans: demo.messages.server_to_client },
+);
+
+/** The Goblins server's objects (README "Demo steps"; notes §12), as the server answered them. */
+function registerGoblinsServerObjects(node: OcapnNode): void {
+  node.register((...args: unknown[]) => args, 'IO58l1laTyhcrgDKbEzFOO32MDd6zE5w');
+  node.register((name: unknown) => `Hello ${String(name)}, I am Goblins node S`, 'hello-greeter-swiss-num-00000001');
+  node.register(
+    () => (spec: unknown) => {
+      const [color, model] = (spec as { name: string }[]).map((s) => s.name);
+      return () => `Vroom! I am a ${color} ${model} car!`;
+    },
+    'JadQ0++RzsD4M+40uLxTWVaVqM10DcBJ',
+  );
+  // Goblins' greeter calls the given ref with "Hello" (answer wanted) and answers #t at once.
+  node.register((ref: unknown) => {
+    E(ref as (...a: unknown[]) => unknown)('Hello').catch(() => {});
+    return true;
+  }, 'VMDDd1voKWarCe2GvgLbxbVFysNzRPzx');
+  node.register(() => {
+    let fulfill!: (v: unknown) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise((res, rej) => ((fulfill = res), (reject = rej)));
+    promise.catch(() => {});
+    return [promise, Object.freeze({ fulfill: (v: unknown) => fulfill(v), break: (e: unknown) => reject(e) })];
+  }, 'IokCxYmMj04nos2JN1TDoY1bT8dXh6Lr');
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Our start of a session, the same as Goblins' apart from the key, location and signature. */
+const START = /^<op:start-session "1\.0" \['public-key \['ecc \['curve 'Ed25519\] \['flags 'eddsa\] \['q :[0-9a-f]{64}\]\]\] <ocapn-peer '\S+ "[^"]+" [^>]*> \['sig-val \['eddsa \['r :[0-9a-f]{64}\] \['s :[0-9a-f]{64}\]\]\]>$/;
+
+/**
+ * GC we send on our own, whatever the JS garbage collector does: each of the client's
+ * resolvers is released as soon as we have fulfilled or broken it (client exports 1–9 and
+ * 11–18), and answer 0 (our callback's question) once the client answered it. Goblins sent
+ * these only after its (gc) and never released answer 0 in this capture.
+ */
+const OUR_EAGER_GC = [
+  ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18].map((p) => `<op:gc-exports [${p}] [1]>`),
+  '<op:gc-answers [0]>',
+];
+
+async function run(kind: 'memory' | 'tcp'): Promise<void> {
+  let node: OcapnNode;
+  let client: Netlayer;
+  if (kind === 'memory') {
+    const net = new MemoryNetwork();
+    node = new OcapnNode({ netlayers: [net.netlayer('server')] });
+    client = net.netlayer('client');
+  } else {
+    node = new OcapnNode({ netlayers: [await listenTcpTestingOnly({ port: 0 })] });
+    client = createTcpTestingOnlyDialer();
+  }
+  try {
+    registerGoblinsServerObjects(node);
+    const r = await replay(client, node.location, messages);
+    expect(r.stalls).toBe(0);
+    // Every non-GC message after op:start-session: the same bytes Goblins' server sent.
+    expect(r.replies).toEqual(r.recorded);
+    expect(r.replyBytes.map(hex)).toEqual(r.recordedBytes.map(hex));
+    expect(r.all[0]).toMatch(START);
+    // GC as Goblins writes it (plural labels, one position per message).
+    for (const g of r.gc) expect(g).toMatch(/^<op:gc-exports \[\d+\] \[1\]>$|^<op:gc-answers \[\d+\]>$/);
+    expect(r.gc).toEqual(expect.arrayContaining(OUR_EAGER_GC));
+    // Only the client's callback object (its export 10) may also be released, by JS GC.
+    expect(r.gc.filter((g) => !OUR_EAGER_GC.includes(g))).toEqual(r.gc.includes('<op:gc-exports [10] [1]>') ? ['<op:gc-exports [10] [1]>'] : []);
+    // The client's op:gc-* (all sent) released what they name, and the session lives on.
+    expect(r.closed).toBe(false);
+    const [session] = node.sessions;
+    expect(session.isActive).toBe(true);
+    for (const pos of [7, 9, 10, 11, 12]) expect(session.exports.has(pos)).toBe(false);
+    for (const pos of [1, 2, 3, 4, 5, 6, 8]) expect(session.exports.has(pos)).toBe(true);
+    expect([...Array(15).keys()].filter((pos) => session.answers.has(pos))).toEqual([0]);
+  } finally {
+    await node.close();
+    await client.close();
+  }
+}
+
+describe('Goblins 0.18 tcp-demo client replayed against our node', () => {
+  it('the replay really is the recorded client stream, in the recorded order', () => {
+    const sent = messages.filter((m) => m.side === 'replayed');
+    expect(sent.length).toBe(40);
+    expect(hex(Buffer.concat(sent.map((m) => m.bytes)))).toBe(hex(readBin(`goblins/${demo.files.client_to_server}`)));
+    expect(messages.filter((m) => m.side === 'responder' && !m.label.startsWith('op:gc-')).length).toBe(19);
+    expect(messages.find((m) => m.line === 49)!.notation).toBe("<op:deliver <desc:export 18> ['break <exn:fail:mystery>] f f>");
+  });
+
+  it('over the memory netlayer: every non-GC reply is byte-identical to the Goblins server', () => run('memory'));
+
+  it('over tcp-testing-only (raw framing): every non-GC reply is byte-identical to the Goblins server', () => run('tcp'));
+});
