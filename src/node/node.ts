@@ -61,6 +61,9 @@ export class OcapnNode {
     }
     const transports = new Set<string>();
     for (const n of options.netlayers) {
+      if (typeof n !== 'object' || n === null || typeof n.transport !== 'string' || typeof n.accept !== 'function' || typeof n.connect !== 'function' || typeof n.close !== 'function') {
+        throw new TypeError('OcapnNode: each of options.netlayers must be a Netlayer (transport, location, accept, connect, close)');
+      }
       if (transports.has(n.transport)) throw new TypeError(`two netlayers with transport ${n.transport}`);
       transports.add(n.transport);
     }
@@ -110,7 +113,7 @@ export class OcapnNode {
    */
   async enliven<T = unknown>(ref: SturdyRef | string): Promise<Remote<T>> {
     const sturdy = typeof ref === 'string' ? parseOcapnUri(ref) : ref;
-    if (!sturdy || !('swiss' in sturdy)) throw new TypeError('enliven needs a sturdyref (an ocapn://…/s/… URI or a SturdyRef)');
+    if (!sturdy || typeof sturdy !== 'object' || !('swiss' in sturdy)) throw new TypeError('enliven needs a sturdyref (an ocapn://…/s/… URI or a SturdyRef)');
     if (this.isOwnLocation(sturdy.peer)) return this.swiss.lookup(sturdy.swiss) as Remote<T>;
     const session = await this.connect(sturdy.peer);
     return (await (E(session.peerBootstrap()) as any).fetch(sturdy.swiss)) as Remote<T>;
@@ -164,7 +167,7 @@ export class OcapnNode {
     const host: SessionHost = {
       location: netlayer.location,
       makeBootstrap: (s) => makeBootstrap(node, s),
-      admit: (s) => node.admit(s, dialled),
+      admit: (s) => node.admit(s, netlayer, dialled),
       closed: (s, err) => node.sessionClosed(s, err),
       encodeForeign: (s, ref, info: RefInfo) => node.handoff.encodeForeign(s, ref, info),
       decodeSigEnvelope: (s, env: SyrupRecord) => node.handoff.decodeSigEnvelope(s, env),
@@ -177,8 +180,9 @@ export class OcapnNode {
   }
 
   /** Decide whether a session whose peer just identified itself may live (notes §5.3, §5.4). */
-  private admit(s: CaptpSession, dialled?: PeerLocator): string | undefined {
+  private admit(s: CaptpSession, netlayer: Netlayer, dialled?: PeerLocator): string | undefined {
     const peer = s.peerLocation!;
+    if (peer.transport !== netlayer.transport) return `peer location names transport ${peer.transport} on a ${netlayer.transport} connection`;
     if (dialled && !sameLocator(dialled, peer)) return 'peer location does not match the one dialled';
     if (!dialled && this.profileFor) {
       const p = this.profileFor(peer);

@@ -64,3 +64,18 @@ describe('handshake timeout', () => {
     await node.close();
   });
 });
+
+describe('self-asserted locations', () => {
+  it('a peer claiming a locator of another transport is aborted', async () => {
+    const { RawPeer } = await import('../helpers/raw-peer.js');
+    const net = new MemoryNetwork();
+    const node = new OcapnNode({ netlayers: [net.netlayer('n')] });
+    const peer = await RawPeer.dial(net.netlayer('liar'), node.location);
+    peer.send(peer.startSession('1.0', { transport: 'tcp-testing-only', designator: 'liar', hints: { host: '127.0.0.1', port: '1' } }));
+    await peer.expect('op:start-session');
+    const abort = await peer.expect('op:abort');
+    expect(abort.fields[0]).toBe('peer location names transport tcp-testing-only on a memory connection');
+    expect(node.sessions).toHaveLength(0);
+    await node.close();
+  });
+});

@@ -7,7 +7,7 @@
  * Endo peer's session keys and on connections the peer opened itself).
  */
 import { describe, it, expect } from 'vitest';
-import { OcapnNode, MemoryNetwork } from '../../src/index.js';
+import { OcapnNode, listenTcpTestingOnly, createTcpTestingOnlyDialer } from '../../src/index.js';
 import { registerTestObjects } from '../../src/cli/test-objects.js';
 import { loadConnection, readJson, replay } from './replay.js';
 
@@ -67,11 +67,13 @@ describe('suite transcripts replayed against our node (suite profile)', () => {
         { tag: 'S>P', bin: t.files.suite_to_peer, spans: t.messages.suite_to_peer },
         { tag: 'P>S', bin: t.files.peer_to_suite, spans: t.messages.peer_to_suite },
       );
-      const net = new MemoryNetwork();
-      const node = new OcapnNode({ netlayers: [net.netlayer('peer')], profile: 'suite' });
+      // Real tcp-testing-only: the recorded op:start-session claims a tcp-testing-only location,
+      // and a node refuses a claim of another transport than the connection's.
+      const node = new OcapnNode({ netlayers: [await listenTcpTestingOnly({ port: 0 })], profile: 'suite' });
+      const dialer = createTcpTestingOnlyDialer();
       registerTestObjects(node);
       try {
-        const r = await replay(net.netlayer('suite'), node.location, messages);
+        const r = await replay(dialer, node.location, messages);
         expect(r.stalls).toBe(0);
         // Same messages as Endo (so the same export and answer positions the suite then uses).
         expect(r.replies).toEqual(expectedReplies(t.test, r.recorded));
@@ -89,6 +91,7 @@ describe('suite transcripts replayed against our node (suite profile)', () => {
         }
       } finally {
         await node.close();
+        await dialer.close();
       }
     });
   }
