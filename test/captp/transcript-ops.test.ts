@@ -4,10 +4,10 @@
  * back, in order (notes §5–§8; Goblins default profile unless a test says otherwise).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SyrupRecord, encode, toNotation, type SyrupValue } from '../../src/syrup/index.js';
+import { encode, toNotation, type SyrupValue } from '../../src/syrup/index.js';
 import { publicKeyFromSyrup, signatureFromSyrup, verify, publicId } from '../../src/crypto/index.js';
 import { peerLocatorToSyrup } from '../../src/locator/index.js';
-import { Tagged, selector } from '../../src/index.js';
+import { Tagged } from '../../src/index.js';
 import {
   ans,
   ascii,
@@ -321,7 +321,5 @@ describe('op:get / op:index / op:untag (notes §6.3)', () => {
     r.peer.send(deliver(exp(1), [sym('fulfill'), 'field value'], false, false));
     expect(await p).toBe('field value');
     await expectNext(r.peer, '<op:gc-answers [0]>');
-    void selector;
-    void SyrupRecord;
   });
 });

@@ -100,7 +100,7 @@ describe('suite profile', () => {
 });
 
 describe('the end of a session (notes §5.5)', () => {
-  it('op:abort received: pending questions and imported promises reject with SessionClosedError naming the cause', async () => {
+  it('op:abort received: pending questions (pipelined ones too) reject with SessionClosedError naming the cause', async () => {
     current = await rigOutbound();
     const { peer, session } = current;
     const boot = session.peerBootstrap() as any;
