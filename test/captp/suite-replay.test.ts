@@ -1,6 +1,8 @@
 /**
  * The official test suite's recorded sessions (shared/vectors/transcripts: suite ⇄ Endo, all
- * passing), replayed against our node: the raw peer sends the suite's exact bytes (its recorded
+ * passing), replayed against our node over loopback tcp-testing-only. test/interop/
+ * suite-transcripts.test.ts compares the non-GC replies too; this file adds the GC check
+ * (forcing JS GC) and the close after the suite's final abort: the raw peer sends the suite's exact bytes (its recorded
  * op:start-session included: the signature covers the suite's own locator, which we verify)
  * in the recorded order, and we compare every reply of our node with the one Endo sent.
  *
@@ -15,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OcapnNode, MemoryNetwork } from '../../src/index.js';
+import { OcapnNode, listenTcpTestingOnly, createTcpTestingOnlyDialer } from '../../src/index.js';
 import { decode, type SyrupRecord } from '../../src/syrup/index.js';
 import { registerTestObjects } from '../../src/cli/test-objects.js';
 import { RawPeer } from '../helpers/raw-peer.js';
@@ -84,11 +86,16 @@ afterEach(async () => {
 
 /** Replay the suite's side of `part` against a fresh node; returns what our node sent. */
 async function replay(part: any): Promise<{ ours: SyrupRecord[]; ourGc: SyrupRecord[]; closed: boolean; endo: Line[] }> {
-  const net = new MemoryNetwork();
-  const node = new OcapnNode({ netlayers: [net.netlayer('node')], profile: 'suite' });
+  // Over loopback tcp-testing-only: the suite's hello names that transport, and our node
+  // refuses a claimed location whose transport differs from the connection's.
+  const node = new OcapnNode({ netlayers: [await listenTcpTestingOnly({ port: 0 })], profile: 'suite' });
   registerTestObjects(node);
-  cleanup = () => node.close();
-  const peer = await RawPeer.dial(net.netlayer('raw'), node.location);
+  const dialer = createTcpTestingOnlyDialer();
+  cleanup = async () => {
+    await node.close();
+    await dialer.close();
+  };
+  const peer = await RawPeer.dial(dialer, node.location);
   const recorded = lines(part);
   const endo = recorded.filter((l) => l.dir === 'P>S');
   const ours: SyrupRecord[] = [];
