@@ -1,0 +1,172 @@
+/**
+ * One WebSocket connection after peer authentication: one binary WebSocket message carries
+ * exactly one CapTP message (notes §10.5, §15). Transport-neutral: it sees only a
+ * {@link MessageSocket}.
+ * @module
+ */
+import { SyrupError, scanValue } from '../../syrup/index.js';
+import type { DecodeOptions } from '../../syrup/index.js';
+import { ConnectionEventQueue } from '../event-queue.js';
+import type { Connection, ConnectionHandlers } from '../interface.js';
+import type { MessageSocket } from './node-socket.js';
+
+/** An incoming WebSocket message that cannot be a CapTP message. */
+export class WebSocketMessageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WebSocketMessageError';
+  }
+}
+
+/** One websocket connection (after peer authentication). */
+export interface WebSocketConnection extends Connection {
+  /** The peer's IP address (listening side), or `undefined` (dialling side). */
+  readonly remoteAddress: string | undefined;
+  /** The URL we dialled (dialling side), or `undefined` (listening side). */
+  readonly url: string | undefined;
+}
+
+/** Per-connection settings. @internal */
+export interface ConnectionSettings {
+  readonly maxMessageBytes: number;
+  readonly closeLingerMs: number;
+  readonly syrup: DecodeOptions | undefined;
+}
+
+const LT = 0x3c; // '<'
+/** Close codes that end a connection normally: a close frame with 1000/1001, none (1005), or no close frame at all (1006: Goblins 0.18 just ends the TCP stream). */
+const NORMAL_CLOSE_CODES = new Set([1000, 1001, 1005, 1006]);
+
+/**
+ * Checks that one WebSocket message can be a CapTP message: binary, at most `maxMessageBytes`,
+ * and exactly one well-formed Syrup record (structure only; the session decodes it).
+ * @returns the problem, or `undefined` when the message is acceptable.
+ */
+export function checkMessage(data: Uint8Array, binary: boolean, maxMessageBytes: number, syrup?: DecodeOptions): WebSocketMessageError | undefined {
+  if (!binary) return new WebSocketMessageError(`websocket: got a text message (${data.length} bytes); OCapN messages travel in binary messages`);
+  if (data.length > maxMessageBytes) {
+    return new WebSocketMessageError(`websocket: message of ${data.length} bytes exceeds maxMessageBytes (${maxMessageBytes})`);
+  }
+  if (data.length === 0 || data[0] !== LT) {
+    return new WebSocketMessageError(`websocket: message is not a Syrup record (${data.length === 0 ? 'empty' : `starts with byte 0x${data[0].toString(16).padStart(2, '0')}`})`);
+  }
+  let end: number;
+  try {
+    end = scanValue(data, 0, { ...syrup, maxValueBytes: maxMessageBytes });
+  } catch (err) {
+    if (err instanceof SyrupError) return new WebSocketMessageError(`websocket: malformed Syrup message: ${err.message}`, { cause: err });
+    throw err;
+  }
+  if (end === -1) return new WebSocketMessageError(`websocket: message of ${data.length} bytes holds an incomplete Syrup record`);
+  if (end !== data.length) return new WebSocketMessageError(`websocket: message holds ${data.length - end} bytes after its Syrup record`);
+  return undefined;
+}
+
+/** @internal Created by the netlayer once peer authentication has succeeded. */
+export class WebSocketConnectionImpl implements WebSocketConnection {
+  readonly outgoing: boolean;
+  readonly remoteAddress: string | undefined;
+  readonly url: string | undefined;
+  readonly #socket: MessageSocket;
+  readonly #settings: ConnectionSettings;
+  readonly #events: ConnectionEventQueue;
+  #reading = true;
+  #closed = false;
+  #protocolError: Error | undefined;
+
+  constructor(socket: MessageSocket, outgoing: boolean, url: string | undefined, settings: ConnectionSettings) {
+    this.#socket = socket;
+    this.outgoing = outgoing;
+    this.url = url;
+    this.remoteAddress = socket.remoteAddress;
+    this.#settings = settings;
+    this.#events = new ConnectionEventQueue((thrown) => {
+      this.#reading = false;
+      this.#socket.terminate();
+      this.#finish(thrown);
+    });
+    socket.listen({
+      message: (data, binary) => this.#message(data, binary),
+      error: (error) => this.#error(error),
+      close: (code, reason) => this.#remoteClose(code, reason),
+    });
+  }
+
+  /** Resolves once the transport is fully closed. */
+  get gone(): Promise<void> {
+    return this.#socket.closed;
+  }
+
+  setHandlers(handlers: ConnectionHandlers): void {
+    this.#events.setHandlers(handlers);
+  }
+
+  /**
+   * Sends `bytes` as one binary message (a copy: the caller may reuse its buffer). Ignored
+   * after close, and once the transport is closing.
+   * @throws TypeError if `bytes` is not a Uint8Array.
+   */
+  send(bytes: Uint8Array): void {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(`Connection.send needs a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+    }
+    if (this.#closed) return;
+    this.#socket.send(bytes.slice());
+  }
+
+  /**
+   * Sends a close frame (1000) after the pending messages and reports `close()` to our
+   * handlers. If the peer has not completed the closing handshake within `closeLingerMs`,
+   * the transport is dropped. Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#reading = false;
+    this.#finish(undefined);
+    const socket = this.#socket;
+    socket.close(1000);
+    const timer = setTimeout(() => socket.terminate(), this.#settings.closeLingerMs);
+    timer.unref?.();
+    void socket.closed.then(() => clearTimeout(timer));
+  }
+
+  #message(data: Uint8Array, binary: boolean): void {
+    if (!this.#reading) return;
+    const problem = checkMessage(data, binary, this.#settings.maxMessageBytes, this.#settings.syrup);
+    if (problem === undefined) {
+      this.#events.message(data);
+      return;
+    }
+    this.#reading = false;
+    this.#events.error(problem);
+  }
+
+  /** A WebSocket protocol error (oversized frame, bad UTF-8 in text, bad opcode): `ws` fails the connection. */
+  #error(error: Error): void {
+    const tooBig = (error as { code?: unknown }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+    const wrapped = new WebSocketMessageError(
+      tooBig
+        ? `websocket: incoming message exceeds maxMessageBytes (${this.#settings.maxMessageBytes}): ${error.message}`
+        : `websocket protocol error: ${error.message}`,
+      { cause: error },
+    );
+    this.#protocolError ??= wrapped;
+    if (this.#reading) {
+      this.#reading = false;
+      this.#events.error(wrapped);
+    }
+  }
+
+  #remoteClose(code: number, reason: string): void {
+    this.#reading = false;
+    if (this.#protocolError !== undefined) this.#finish(this.#protocolError);
+    else if (NORMAL_CLOSE_CODES.has(code)) this.#finish(undefined);
+    else this.#finish(new Error(`websocket closed with code ${code}${reason ? ` (${reason})` : ''}`));
+  }
+
+  #finish(error: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.close(error);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The `websocket` netlayer (notes §10.5, §15), wire-compatible with Spritely Goblins 0.18:
+ * base32 Ed25519 designators, `init:peer-auth` server authentication, one binary WebSocket
+ * message per CapTP message. See docs/netlayers.md.
+ * @module
+ */
+export {
+  DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES,
+  WEBSOCKET_TRANSPORT,
+  createWebSocketDialer,
+  listenWebSocket,
+} from './netlayer.js';
+export type { WebSocketDialerOptions, WebSocketNetlayer, WebSocketOptions } from './netlayer.js';
+export { WebSocketMessageError } from './connection.js';
+export type { WebSocketConnection } from './connection.js';
+export {
+  PEER_AUTH_LABEL,
+  PEER_AUTH_NONCE_BYTES,
+  PeerAuthError,
+  SIG_ENVELOPE_LABEL,
+  answerPeerAuth,
+  designatorFromPublicKey,
+  encodePeerAuth,
+  parsePeerAuth,
+  publicKeyFromDesignator,
+  verifyPeerAuthAnswer,
+} from './peer-auth.js';
+export { base32Decode, base32Encode } from './base32.js';

@@ -1,0 +1,220 @@
+/**
+ * The only file of the WebSocket netlayer that touches the `ws` package (Node). Everything
+ * else sees a {@link MessageSocket}: a socket of whole binary or text messages. A browser
+ * variant would implement {@link dialMessageSocket} with the global `WebSocket`
+ * (`binaryType = 'arraybuffer'`) in a sibling file; browsers cannot listen.
+ * @module
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket as WsSocket, WebSocketServer } from 'ws';
+import type { RawData } from 'ws';
+
+/** What a {@link MessageSocket} reports. */
+export interface MessageSocketEvents {
+  /** One whole WebSocket message (a fresh copy); `binary` is `false` for a text message. */
+  message(data: Uint8Array, binary: boolean): void;
+  /** A WebSocket protocol error (e.g. a message over the size limit); a close follows. */
+  error(error: Error): void;
+  /** The transport closed. `code` is the WebSocket close code (1006: no close frame). */
+  close(code: number, reason: string): void;
+}
+
+/** A WebSocket carrying whole messages, once open. */
+export interface MessageSocket {
+  /**
+   * Routes events to `events`, replacing the previous listener. While there is no listener
+   * (at first, or after `listen(undefined)`), events are kept and delivered, in order, to
+   * the next one.
+   */
+  listen(events: MessageSocketEvents | undefined): void;
+  /** Sends one binary message. Ignored unless the socket is open. */
+  send(bytes: Uint8Array): void;
+  /** Starts the closing handshake (close frame `code`); pending sends go out first. */
+  close(code?: number, reason?: string): void;
+  /** Drops the transport at once. */
+  terminate(): void;
+  /** `true` while messages can be sent. */
+  readonly isOpen: boolean;
+  /** Resolves once the transport is fully closed. */
+  readonly closed: Promise<void>;
+  /** The peer's address, when the platform knows it. */
+  readonly remoteAddress: string | undefined;
+}
+
+/** A listening WebSocket server (Node only). */
+export interface MessageSocketServer {
+  /** The TCP port actually bound. */
+  readonly port: number;
+  /** Stops listening (open sockets are not touched). */
+  close(): Promise<void>;
+}
+
+/** Options shared by both sides. */
+export interface MessageSocketOptions {
+  /** Largest incoming message in bytes; `ws` refuses larger frames from their header. */
+  maxMessageBytes: number;
+}
+
+type Queued = { kind: 'message'; data: Uint8Array; binary: boolean } | { kind: 'error'; error: Error } | { kind: 'close'; code: number; reason: string };
+
+function toBytes(data: RawData): Uint8Array {
+  // Always copy: `ws` may hand out views into a larger socket chunk.
+  const parts = Array.isArray(data) ? data : [data instanceof ArrayBuffer ? new Uint8Array(data) : data];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+class NodeMessageSocket implements MessageSocket {
+  readonly closed: Promise<void>;
+  readonly remoteAddress: string | undefined;
+  readonly #ws: WsSocket;
+  #events: MessageSocketEvents | undefined;
+  readonly #queue: Queued[] = [];
+
+  constructor(ws: WsSocket, remoteAddress: string | undefined) {
+    this.#ws = ws;
+    this.remoteAddress = remoteAddress;
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: RawData, isBinary: boolean) => this.#emit({ kind: 'message', data: toBytes(data), binary: isBinary }));
+    ws.on('error', (error: Error) => this.#emit({ kind: 'error', error }));
+    this.closed = new Promise((resolve) => {
+      ws.once('close', (code: number, reason: Buffer) => {
+        this.#emit({ kind: 'close', code, reason: reason.toString('utf8') });
+        resolve();
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === WsSocket.OPEN;
+  }
+
+  listen(events: MessageSocketEvents | undefined): void {
+    this.#events = events;
+    while (this.#events === events && events !== undefined && this.#queue.length > 0) {
+      this.#deliver(this.#queue.shift()!, events);
+    }
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.#ws.readyState !== WsSocket.OPEN) return;
+    this.#ws.send(bytes, { binary: true });
+  }
+
+  close(code = 1000, reason = ''): void {
+    const state = this.#ws.readyState;
+    if (state === WsSocket.OPEN || state === WsSocket.CONNECTING) this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.terminate();
+  }
+
+  #emit(event: Queued): void {
+    if (this.#events === undefined) this.#queue.push(event);
+    else this.#deliver(event, this.#events);
+  }
+
+  #deliver(event: Queued, events: MessageSocketEvents): void {
+    if (event.kind === 'message') events.message(event.data, event.binary);
+    else if (event.kind === 'error') events.error(event.error);
+    else events.close(event.code, event.reason);
+  }
+}
+
+/**
+ * Listens for WebSocket upgrades on `host`:`port` (any request path) and hands each open
+ * socket to `onSocket`. Plain HTTP requests get `426 Upgrade Required`. Header names are
+ * case-insensitive and `Host` may lack the port (Goblins 0.18 sends `Host: 127.0.0.1` and
+ * `Sec-Websocket-Key`). No subprotocol, no compression.
+ * @throws Error (with `cause`) if the address cannot be bound.
+ */
+export async function listenMessageSockets(
+  host: string,
+  port: number,
+  options: MessageSocketOptions,
+  onSocket: (socket: MessageSocket) => void,
+): Promise<MessageSocketServer> {
+  const http: Server = createServer((_req, res) => {
+    res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' });
+    res.end('This is an OCapN WebSocket endpoint.\n');
+  });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const remoteAddress = req.socket.remoteAddress;
+    wss.handleUpgrade(req, socket, head, (ws) => onSocket(new NodeMessageSocket(ws, remoteAddress)));
+  });
+  http.on('clientError', (_err, socket: Duplex) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(new Error(`websocket: cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
+    http.once('error', onError);
+    http.listen(port, host, () => {
+      http.off('error', onError);
+      resolve();
+    });
+  });
+  http.on('error', () => {
+    /* after listen succeeded, errors are per-socket */
+  });
+  const address = http.address();
+  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  let closing: Promise<void> | undefined;
+  return {
+    port: actualPort,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections(); // plain HTTP keep-alive sockets; upgraded sockets are ours
+        wss.close();
+      });
+      return closing;
+    },
+  };
+}
+
+/**
+ * Opens a WebSocket to `url` (`ws://` or `wss://`), sending no Origin, no subprotocol and no
+ * compression offer.
+ * @returns the open socket.
+ * @throws Error (as a rejection) if the connection or the HTTP upgrade fails, or `signal`
+ *   aborts first (the attempt is then dropped).
+ */
+export function dialMessageSocket(url: string, options: MessageSocketOptions, signal: AbortSignal): Promise<MessageSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WsSocket(url, { maxPayload: options.maxMessageBytes, perMessageDeflate: false, followRedirects: false });
+    const onAbort = (): void => {
+      ws.terminate();
+      reject(signal.reason instanceof Error ? signal.reason : new Error('dial aborted'));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    // Wrap before 'open' so no event is lost; the wrapper queues until someone listens.
+    const socket = new NodeMessageSocket(ws, undefined);
+    let failure: Error | undefined;
+    socket.listen({
+      message: () => undefined,
+      error: (err) => (failure ??= err),
+      close: (code) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(failure ?? new Error(`closed before the WebSocket opened (code ${code})`));
+      },
+    });
+    ws.once('open', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.listen(undefined); // hold events until the caller listens
+      resolve(socket);
+    });
+  });
+}
