@@ -54,12 +54,23 @@ export const SUITE: CompatProfile = Object.freeze({
 /** All profiles by name. */
 export const PROFILES = Object.freeze({ goblins: GOBLINS, endo: ENDO, suite: SUITE });
 
-/** Resolve a profile name or object; TypeError for an unknown name. */
+/** Resolve a profile name or object; TypeError for an unknown name or a malformed profile object. */
 export function resolveProfile(p: CompatProfile | keyof typeof PROFILES | undefined): CompatProfile {
   if (p === undefined) return GOBLINS;
   if (typeof p === 'string') {
     if (!Object.hasOwn(PROFILES, p)) throw new TypeError(`unknown compatibility profile "${p}" (goblins, endo or suite)`);
     return PROFILES[p];
+  }
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    typeof p.deliverOnly !== 'boolean' ||
+    (p.listenFields !== 2 && p.listenFields !== 3) ||
+    (p.gcLabels !== 'plural' && p.gcLabels !== 'singular') ||
+    typeof p.gcBatch !== 'boolean' ||
+    (p.errorForm !== 'desc:error' && p.errorForm !== 'mystery')
+  ) {
+    throw new TypeError('a compatibility profile must be "goblins", "endo", "suite" or a CompatProfile object (deliverOnly, listenFields 2|3, gcLabels, gcBatch, errorForm)');
   }
   return p;
 }
