@@ -110,10 +110,12 @@ export function toSyrup(value: unknown, hooks: RefHooks, options: ToSyrupOptions
     if (o instanceof SigEnvelope) return o.toSyrup();
     if (o instanceof OcapnSturdyRef) return sturdyRefToSyrup(o);
     if (o instanceof OcapnPeer) return peerLocatorToSyrup(o);
-    if (isPromise(o) || isRemotable(o)) return hooks.encodeRef(o);
+    // Before the remotable test: a typed array or buffer is a class instance, and would
+    // otherwise be exported as an object reference.
     if (ArrayBuffer.isView(o) || (o as object) instanceof ArrayBuffer) {
       throw new TypeError(`${(o as object).constructor.name} cannot be passed; use a Uint8Array for a ByteArray`);
     }
+    if (isPromise(o) || isRemotable(o)) return hooks.encodeRef(o);
     if (isStruct(o)) {
       const entries: [SyrupValue, SyrupValue][] = [];
       for (const key of Object.keys(o)) entries.push([key, walk((o as Record<string, unknown>)[key], depth + 1)]);
