@@ -64,6 +64,9 @@ export interface SessionOptions {
 
 type State = 'handshake' | 'active' | 'closed';
 
+/** Longest op:abort reason we send, in UTF-16 code units; a longer one is cut. */
+const MAX_ABORT_REASON = 500;
+
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
@@ -348,6 +351,8 @@ export class CaptpSession implements RefOwner {
   /** Send op:abort with `reason`, close the connection and end the session. */
   abort(reason: string): void {
     if (this.state === 'closed') return;
+    // Reasons can quote the peer's input (an unknown label of megabytes): send a bounded one.
+    if (reason.length > MAX_ABORT_REASON) reason = `${reason.slice(0, MAX_ABORT_REASON).toWellFormed()}… (${reason.length} characters)`;
     this.send(encodeOp('op:abort', { reason }));
     this.teardown(reason);
     this.connection.close();
