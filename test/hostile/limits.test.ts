@@ -4,7 +4,9 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { OcapnNode, E, DEFAULT_LIMITS, listenTcpTestingOnly, createTcpTestingOnlyDialer } from '../../src/index.js';
-import { SyrupDict, toNotation, type SyrupValue } from '../../src/syrup/index.js';
+import { encode, SyrupDict, toNotation, type SyrupValue } from '../../src/syrup/index.js';
+
+const encodeText = (v: SyrupValue): string => Buffer.from(encode(v)).toString('latin1');
 import { Bench, RawPeer, assertAborts, ascii, deliver, expectAbort, exportDesc, rec, servedObject, SWISS, sym, watchProcessFaults } from './harness.js';
 
 watchProcessFaults();
@@ -28,8 +30,8 @@ async function served(b: Bench): Promise<{ peer: RawPeer; obj: SyrupValue }> {
 
 describe('defaults', () => {
   it('every session limit has a positive integer default', () => {
-    expect(Object.keys(DEFAULT_LIMITS).sort()).toEqual(
-      ['maxAnswers', 'maxBytesLength', 'maxContainerLength', 'maxDepth', 'maxExports', 'maxImports', 'maxQuestions'].sort(),
+    expect(Object.keys(DEFAULT_LIMITS)).toEqual(
+      expect.arrayContaining(['maxAnswers', 'maxBytesLength', 'maxContainerLength', 'maxDepth', 'maxExports', 'maxImports', 'maxQuestions', 'handshakeTimeoutMs']),
     );
     for (const v of Object.values(DEFAULT_LIMITS)) expect(Number.isSafeInteger(v) && v > 0).toBe(true);
     expect(DEFAULT_LIMITS.maxDepth).toBe(64);
@@ -54,6 +56,30 @@ describe('custom limits', () => {
     expect(toNotation(await peer.nextNonGc())).toBe("<op:deliver <desc:export 1001> ['fulfill [[[[[[[]]]]]]]] f f>");
     peer.send(deliver(obj, [sym('echo'), nested(7)], 2n, 1002n));
     await assertAborts(bench, peer, /^malformed message: Syrup: nesting deeper than maxDepth \(8\) at byte \d+$/);
+  });
+
+  it('maxDepth 1000 (the largest allowed): 1000 levels are decoded without overflowing the stack, 1001 abort', async () => {
+    bench = await Bench.start({ limits: { maxDepth: 1000 } });
+    const { peer, obj } = await served(bench);
+    // Built as bytes: our own encoder refuses values this deep.
+    const deepEcho = (levels: number, answer: number) =>
+      ascii(`<10'op:deliver${encodeText(obj)}[4'echo${'['.repeat(levels)}${']'.repeat(levels)}]${answer}+<18'desc:import-object${answer + 1000}+>>`);
+    peer.send(deepEcho(998, 1));
+    // Echoing it back goes over toSyrup's own 256-level limit: the answer breaks, the session lives.
+    expect(toNotation(await peer.nextNonGc())).toBe("<op:deliver <desc:export 1001> ['break <exn:fail:mystery>] f f>");
+    peer.send(deliver(obj, [sym('count')], 2n, 1002n));
+    expect(toNotation(await peer.nextNonGc())).toBe("<op:deliver <desc:export 1002> ['fulfill 1] f f>");
+    peer.send(deepEcho(999, 3));
+    await assertAborts(bench, peer, /^malformed message: Syrup: nesting deeper than maxDepth \(1000\) at byte \d+$/);
+  });
+
+  it('handshakeTimeoutMs 100: a peer that connects and stays silent is aborted', async () => {
+    bench = await Bench.start({ limits: { handshakeTimeoutMs: 100 } });
+    const silent = await bench.attacker(false);
+    await assertAborts(bench, silent, /^no valid op:start-session within 100 ms$/);
+    // The established sessions are not subject to it.
+    await new Promise((r) => setTimeout(r, 150));
+    await bench.assertHealthy();
   });
 
   it('maxContainerLength 16: lists, structs and records over it abort', async () => {

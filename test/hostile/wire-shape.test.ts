@@ -66,6 +66,23 @@ describe('well-formed Syrup that is not a valid operation', () => {
   }
 });
 
+describe('abort reasons stay bounded', () => {
+  it('an unknown label of 100,000 characters is quoted only in part', async () => {
+    const peer = await bench.attacker();
+    peer.send(rec('op:' + 'x'.repeat(100_000)));
+    const reason = await assertAborts(bench, peer, /^unknown operation <op:xxxx+… \(100023 characters\)$/);
+    expect(reason.length).toBeLessThan(600);
+  });
+
+  it('cutting never splits a surrogate pair into an ill-formed string', async () => {
+    const peer = await bench.attacker();
+    // "unknown operation <" is 19 code units; the emoji pairs straddle the cut at 500.
+    peer.send(rec('op:' + '😀'.repeat(1000)));
+    const reason = await assertAborts(bench, peer, /^unknown operation <op:😀+.?… \(\d+ characters\)$/u);
+    expect(reason.isWellFormed()).toBe(true);
+  });
+});
+
 describe('handshake abuse', () => {
   it('op:deliver before op:start-session', async () => {
     const peer = await bench.attacker(false);
