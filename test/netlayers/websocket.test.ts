@@ -302,6 +302,27 @@ describe('websocket netlayer: transport', () => {
     expect(rs.closes).toEqual([undefined]);
   });
 
+  it('a throwing message handler drops the connection and reports close(thatError)', async () => {
+    const server = await listen();
+    const next = acceptor(server);
+    const c = await dialer().connect(server.location);
+    const s = await next();
+    const boom = new Error('handler bug');
+    const closes: (Error | undefined)[] = [];
+    s.setHandlers({
+      message: () => {
+        throw boom;
+      },
+      error: () => undefined,
+      close: (e) => closes.push(e),
+    });
+    const rc = record(c);
+    c.send(numbered(1));
+    await rc.until(() => rc.closes.length === 1);
+    expect(closes).toEqual([boom]);
+    expect(() => s.setHandlers({ message() {}, error() {}, close() {} })).toThrow(TypeError);
+  });
+
   it('netlayer.close() closes every connection on both sides and refuses new dials', async () => {
     const server = await listen();
     const next = acceptor(server);

@@ -8,7 +8,7 @@ import { SyrupError, scanValue } from '../../syrup/index.js';
 import type { DecodeOptions } from '../../syrup/index.js';
 import { ConnectionEventQueue } from '../event-queue.js';
 import type { Connection, ConnectionHandlers } from '../interface.js';
-import type { MessageSocket } from './node-socket.js';
+import type { MessageSocket } from './message-socket.js';
 
 /** An incoming WebSocket message that cannot be a CapTP message. */
 export class WebSocketMessageError extends Error {

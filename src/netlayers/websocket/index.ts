@@ -4,13 +4,9 @@
  * message per CapTP message. See docs/netlayers.md.
  * @module
  */
-export {
-  DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES,
-  WEBSOCKET_TRANSPORT,
-  createWebSocketDialer,
-  listenWebSocket,
-} from './netlayer.js';
-export type { WebSocketDialerOptions, WebSocketNetlayer, WebSocketOptions } from './netlayer.js';
+export { createWebSocketDialer, listenWebSocket } from './netlayer.js';
+export { DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES, WEBSOCKET_TRANSPORT } from './netlayer-core.js';
+export type { WebSocketDialerOptions, WebSocketNetlayer, WebSocketOptions } from './netlayer-core.js';
 export { WebSocketMessageError } from './connection.js';
 export type { WebSocketConnection } from './connection.js';
 export {

@@ -1,7 +1,7 @@
 /**
- * The only file of the WebSocket netlayer that touches the `ws` package (Node). Everything
- * else sees a {@link MessageSocket}: a socket of whole binary or text messages. A browser
- * variant would implement {@link dialMessageSocket} with the global `WebSocket`
+ * The only file of the WebSocket netlayer that touches the `ws` package (Node): a
+ * {@link MessageSocket} (message-socket.ts) over `ws`, a listener and a dialler. A browser
+ * variant would implement {@link DialMessageSocket} with the global `WebSocket`
  * (`binaryType = 'arraybuffer'`) in a sibling file; browsers cannot listen.
  * @module
  */
@@ -10,52 +10,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket as WsSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
-
-/** What a {@link MessageSocket} reports. */
-export interface MessageSocketEvents {
-  /** One whole WebSocket message (a fresh copy); `binary` is `false` for a text message. */
-  message(data: Uint8Array, binary: boolean): void;
-  /** A WebSocket protocol error (e.g. a message over the size limit); a close follows. */
-  error(error: Error): void;
-  /** The transport closed. `code` is the WebSocket close code (1006: no close frame). */
-  close(code: number, reason: string): void;
-}
-
-/** A WebSocket carrying whole messages, once open. */
-export interface MessageSocket {
-  /**
-   * Routes events to `events`, replacing the previous listener. While there is no listener
-   * (at first, or after `listen(undefined)`), events are kept and delivered, in order, to
-   * the next one.
-   */
-  listen(events: MessageSocketEvents | undefined): void;
-  /** Sends one binary message. Ignored unless the socket is open. */
-  send(bytes: Uint8Array): void;
-  /** Starts the closing handshake (close frame `code`); pending sends go out first. */
-  close(code?: number, reason?: string): void;
-  /** Drops the transport at once. */
-  terminate(): void;
-  /** `true` while messages can be sent. */
-  readonly isOpen: boolean;
-  /** Resolves once the transport is fully closed. */
-  readonly closed: Promise<void>;
-  /** The peer's address, when the platform knows it. */
-  readonly remoteAddress: string | undefined;
-}
-
-/** A listening WebSocket server (Node only). */
-export interface MessageSocketServer {
-  /** The TCP port actually bound. */
-  readonly port: number;
-  /** Stops listening (open sockets are not touched). */
-  close(): Promise<void>;
-}
-
-/** Options shared by both sides. */
-export interface MessageSocketOptions {
-  /** Largest incoming message in bytes; `ws` refuses larger frames from their header. */
-  maxMessageBytes: number;
-}
+import type { DialMessageSocket, MessageSocket, MessageSocketEvents, MessageSocketOptions, MessageSocketServer } from './message-socket.js';
 
 type Queued = { kind: 'message'; data: Uint8Array; binary: boolean } | { kind: 'error'; error: Error } | { kind: 'close'; code: number; reason: string };
 
@@ -191,8 +146,8 @@ export async function listenMessageSockets(
  * @throws Error (as a rejection) if the connection or the HTTP upgrade fails, or `signal`
  *   aborts first (the attempt is then dropped).
  */
-export function dialMessageSocket(url: string, options: MessageSocketOptions, signal: AbortSignal): Promise<MessageSocket> {
-  return new Promise((resolve, reject) => {
+export const dialMessageSocket: DialMessageSocket = (url, options, signal) =>
+  new Promise((resolve, reject) => {
     const ws = new WsSocket(url, { maxPayload: options.maxMessageBytes, perMessageDeflate: false, followRedirects: false });
     const onAbort = (): void => {
       ws.terminate();
@@ -217,4 +172,3 @@ export function dialMessageSocket(url: string, options: MessageSocketOptions, si
       resolve(socket);
     });
   });
-}

@@ -1,0 +1,60 @@
+/**
+ * The small socket interface the WebSocket netlayer is written against (no `ws` here):
+ * a WebSocket of whole binary or text messages. `node-socket.ts` implements it with the
+ * `ws` package; a browser variant would implement {@link DialMessageSocket} with the global
+ * `WebSocket`.
+ * @module
+ */
+
+/** What a {@link MessageSocket} reports. */
+export interface MessageSocketEvents {
+  /** One whole WebSocket message (a fresh copy); `binary` is `false` for a text message. */
+  message(data: Uint8Array, binary: boolean): void;
+  /** A WebSocket protocol error (e.g. a message over the size limit); a close follows. */
+  error(error: Error): void;
+  /** The transport closed. `code` is the WebSocket close code (1006: no close frame). */
+  close(code: number, reason: string): void;
+}
+
+/** A WebSocket carrying whole messages, once open. */
+export interface MessageSocket {
+  /**
+   * Routes events to `events`, replacing the previous listener. While there is no listener
+   * (at first, or after `listen(undefined)`), events are kept and delivered, in order, to
+   * the next one.
+   */
+  listen(events: MessageSocketEvents | undefined): void;
+  /** Sends one binary message. Ignored unless the socket is open. */
+  send(bytes: Uint8Array): void;
+  /** Starts the closing handshake (close frame `code`); pending sends go out first. */
+  close(code?: number, reason?: string): void;
+  /** Drops the transport at once. */
+  terminate(): void;
+  /** `true` while messages can be sent. */
+  readonly isOpen: boolean;
+  /** Resolves once the transport is fully closed. */
+  readonly closed: Promise<void>;
+  /** The peer's address, when the platform knows it. */
+  readonly remoteAddress: string | undefined;
+}
+
+/** A listening WebSocket server (Node only). */
+export interface MessageSocketServer {
+  /** The TCP port actually bound. */
+  readonly port: number;
+  /** Stops listening (open sockets are not touched). */
+  close(): Promise<void>;
+}
+
+/** Options shared by both sides. */
+export interface MessageSocketOptions {
+  /** Largest incoming message in bytes; `ws` refuses larger frames from their header. */
+  maxMessageBytes: number;
+}
+
+/**
+ * Opens a WebSocket to `url` and resolves once it is open (events held until the caller
+ * {@link MessageSocket.listen}s). Rejects if the connection or upgrade fails, or `signal`
+ * aborts first (the attempt is then dropped).
+ */
+export type DialMessageSocket = (url: string, options: MessageSocketOptions, signal: AbortSignal) => Promise<MessageSocket>;

@@ -1,0 +1,364 @@
+/**
+ * The `websocket` netlayer, wire-compatible with Spritely Goblins 0.18 (notes §10.5, §15):
+ * the platform-neutral part (no `ws` here; sockets come through {@link DialMessageSocket}
+ * and {@link MessageSocketServer}). The Node factories are in netlayer.ts.
+ *
+ * Locator: `<ocapn-peer 'websocket DESIGNATOR {"url": "ws://host:port"}>`, where DESIGNATOR is
+ * the lowercase unpadded base32 of our 32-byte Ed25519 designator key (a long-term netlayer
+ * key, not a CapTP session key). Before CapTP, the dialler checks that the server holds that
+ * key ({@link answerPeerAuth}, {@link verifyPeerAuthAnswer}). Then each binary WebSocket
+ * message carries exactly one CapTP message.
+ * @module
+ */
+import { generateKeyPair, keyPairFromSeed, randomBytes } from '../../crypto/index.js';
+import type { SessionKeyPair } from '../../crypto/index.js';
+import { bytesEqual } from '../../syrup/index.js';
+import type { DecodeOptions } from '../../syrup/index.js';
+import type { PeerLocator } from '../../locator/types.js';
+import type { Connection, Netlayer } from '../interface.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, checkMaxMessageBytes } from '../tcp-testing-only/framing.js';
+import { WebSocketConnectionImpl } from './connection.js';
+import type { ConnectionSettings, WebSocketConnection } from './connection.js';
+import type { DialMessageSocket, MessageSocket, MessageSocketServer } from './message-socket.js';
+import { PeerAuthError, answerPeerAuth, designatorFromPublicKey, encodePeerAuth, publicKeyFromDesignator, verifyPeerAuthAnswer, PEER_AUTH_NONCE_BYTES } from './peer-auth.js';
+
+/** The transport name. */
+export const WEBSOCKET_TRANSPORT = 'websocket';
+
+/** Default largest incoming message: 16 MiB. */
+export const DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
+
+/** Options of {@link listenWebSocket}. */
+export interface WebSocketOptions {
+  /** Address to listen on. Default `'127.0.0.1'`. */
+  host?: string;
+  /** TCP port to listen on, 0–65535. Default 0 (an ephemeral port; see `location`). */
+  port?: number;
+  /**
+   * Our Ed25519 designator key pair (32-byte seed and 32-byte public key). Keep it to keep
+   * the same designator across restarts. Default: a fresh random pair.
+   */
+  keyPair?: SessionKeyPair;
+  /**
+   * The `url` hint we advertise (`ws://…` or `wss://…`), e.g. the public address of a TLS
+   * proxy in front of us. Default `ws://HOST:PORT` with the actual port.
+   */
+  url?: string;
+  /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
+  maxMessageBytes?: number;
+  /**
+   * How long peer authentication may take, in ms (integer ≥ 1): for the dialler, from the
+   * start of `connect()` (TCP, HTTP upgrade and the signed answer); for the listener, from
+   * the upgrade to the client's `init:peer-auth`. Default 10,000.
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * After our `close()`, how long (ms, integer ≥ 0) to wait for the peer's closing handshake
+   * before dropping the socket. Default 2,000.
+   */
+  closeLingerMs?: number;
+  /** Syrup scanner limits applied to incoming messages; `maxValueBytes` is replaced by `maxMessageBytes`. */
+  syrup?: DecodeOptions;
+}
+
+/**
+ * Options of {@link createWebSocketDialer}: those of a listener without `host` and `port`.
+ * `url`, if given, is only advertised (default: no hints, i.e. `hints: false`).
+ */
+export type WebSocketDialerOptions = Omit<WebSocketOptions, 'host' | 'port'>;
+
+/** A websocket netlayer, listening or dial-only. */
+export interface WebSocketNetlayer extends Netlayer {
+  readonly transport: typeof WEBSOCKET_TRANSPORT;
+  /**
+   * `{transport:'websocket', designator, hints:{url}}`; a dial-only netlayer without a `url`
+   * option has `hints: false` (nobody can dial it).
+   */
+  readonly location: PeerLocator;
+  /** Our 32-byte designator public key (the designator is its base32). */
+  readonly publicKey: Uint8Array;
+  /** `false` for a dial-only netlayer. */
+  readonly listening: boolean;
+  /** Open (authenticated) connections, both directions. */
+  readonly connectionCount: number;
+  /**
+   * Dials `locator.hints.url`, then authenticates the server against the designator.
+   * Rejects with TypeError if `locator` is not a websocket locator with a string `url` hint;
+   * RangeError if the designator is not base32 of a 32-byte key or the URL is not `ws://`
+   * / `wss://`; Error if the locator has `hints: false`, this netlayer is closed, the peer
+   * cannot be reached, or peer authentication fails or does not finish within
+   * `handshakeTimeoutMs` (the message names the URL and designator; `cause` keeps the
+   * underlying error, a {@link PeerAuthError} for a bad answer).
+   */
+  connect(locator: PeerLocator): Promise<WebSocketConnection>;
+}
+
+/** Options with defaults filled in. @internal */
+export interface Resolved extends ConnectionSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly keyPair: SessionKeyPair;
+  readonly url: string | undefined;
+  readonly handshakeTimeoutMs: number;
+}
+
+function intOption(value: unknown, name: string, min: number, fallback: number, where: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${typeof value}`);
+  const max = name === 'port' ? 65535 : 2 ** 31 - 1;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${where}: ${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function checkUrl(url: unknown, what: string): string {
+  if (typeof url !== 'string') throw new TypeError(`${what} must be a string, got ${typeof url}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new RangeError(`${what} is not a URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new RangeError(`${what} must be a ws:// or wss:// URL, got ${JSON.stringify(url)}`);
+  }
+  return url;
+}
+
+function checkKeyPair(keyPair: unknown, where: string): SessionKeyPair {
+  if (typeof keyPair !== 'object' || keyPair === null) throw new TypeError(`${where}: keyPair must be {privateKey, publicKey}`);
+  const { privateKey, publicKey } = keyPair as Partial<SessionKeyPair>;
+  if (!(privateKey instanceof Uint8Array) || !(publicKey instanceof Uint8Array)) {
+    throw new TypeError(`${where}: keyPair.privateKey and keyPair.publicKey must be Uint8Arrays`);
+  }
+  if (privateKey.length !== 32 || publicKey.length !== 32) {
+    throw new RangeError(`${where}: keyPair keys must be 32 bytes each, got ${privateKey.length} and ${publicKey.length}`);
+  }
+  const derived = keyPairFromSeed(privateKey);
+  if (!bytesEqual(derived.publicKey, publicKey)) throw new RangeError(`${where}: keyPair.publicKey does not belong to keyPair.privateKey`);
+  return derived;
+}
+
+/** Checks options and fills in defaults. @internal */
+export function resolveOptions(options: WebSocketOptions | undefined, where: string): Resolved {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
+  const { host = '127.0.0.1', syrup } = options;
+  if (typeof host !== 'string' || host.length === 0) throw new TypeError(`${where}: host must be a non-empty string`);
+  if (syrup !== undefined && (typeof syrup !== 'object' || syrup === null)) {
+    throw new TypeError(`${where}: syrup must be an object of Syrup DecodeOptions`);
+  }
+  return {
+    host,
+    port: intOption(options.port, 'port', 0, 0, where),
+    keyPair: options.keyPair === undefined ? generateKeyPair() : checkKeyPair(options.keyPair, where),
+    url: options.url === undefined ? undefined : checkUrl(options.url, `${where}: url`),
+    maxMessageBytes: checkMaxMessageBytes(options.maxMessageBytes, where),
+    handshakeTimeoutMs: intOption(options.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 10_000, where),
+    closeLingerMs: intOption(options.closeLingerMs, 'closeLingerMs', 0, 2_000, where),
+    syrup,
+  };
+}
+
+/** @internal Built by the platform factories (netlayer.ts for Node). */
+export class WsNetlayer implements WebSocketNetlayer {
+  readonly transport = WEBSOCKET_TRANSPORT;
+  readonly location: PeerLocator;
+  readonly listening: boolean;
+  readonly #options: Resolved;
+  readonly #server: MessageSocketServer | undefined;
+  readonly #dial: DialMessageSocket;
+  readonly #connections = new Set<WebSocketConnectionImpl>();
+  /** Sockets still authenticating (both directions). */
+  readonly #pending = new Set<MessageSocket>();
+  readonly #waiting: WebSocketConnectionImpl[] = [];
+  #onConnection: ((connection: Connection) => void) | undefined;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * @param url the `url` hint to advertise, or `undefined` for `hints: false`.
+   * @param server the listener, or `undefined` for a dial-only netlayer.
+   * @param dial how to open a WebSocket on this platform.
+   */
+  constructor(options: Resolved, url: string | undefined, server: MessageSocketServer | undefined, dial: DialMessageSocket) {
+    this.#options = options;
+    this.#server = server;
+    this.#dial = dial;
+    this.listening = server !== undefined;
+    this.location = Object.freeze({
+      transport: WEBSOCKET_TRANSPORT,
+      designator: designatorFromPublicKey(options.keyPair.publicKey),
+      hints: url === undefined ? false : Object.freeze({ url }),
+    });
+  }
+
+  get publicKey(): Uint8Array {
+    return this.#options.keyPair.publicKey.slice();
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  accept(onConnection: (connection: Connection) => void): void {
+    if (typeof onConnection !== 'function') throw new TypeError('websocket accept needs a function');
+    if (this.#onConnection !== undefined) throw new TypeError('websocket accept was already called');
+    this.#onConnection = onConnection;
+    for (const conn of this.#waiting.splice(0)) this.#handOver(conn);
+  }
+
+  async connect(locator: PeerLocator): Promise<WebSocketConnection> {
+    if (typeof locator !== 'object' || locator === null) throw new TypeError('websocket connect needs a PeerLocator');
+    if (locator.transport !== WEBSOCKET_TRANSPORT) {
+      throw new TypeError(`websocket connect: transport must be 'websocket', got ${JSON.stringify(locator.transport)}`);
+    }
+    const publicKey = publicKeyFromDesignator(locator.designator);
+    const hints = locator.hints;
+    const target = `designator ${JSON.stringify(locator.designator)}`;
+    if (hints === false) throw new Error(`websocket: cannot connect to ${target}: the peer does not listen (no url hint)`);
+    if (typeof hints !== 'object' || hints === null || typeof hints.url !== 'string') {
+      throw new TypeError('websocket connect: the locator needs hints {url: string}');
+    }
+    const url = checkUrl(hints.url, 'websocket connect: the url hint');
+    const where = `${url} (${target})`;
+    if (this.#closed) throw new Error(`websocket: cannot connect to ${where}: this netlayer is closed`);
+
+    const abort = new AbortController();
+    const timeoutMs = this.#options.handshakeTimeoutMs;
+    const timer = setTimeout(() => abort.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    let socket: MessageSocket;
+    try {
+      socket = await this.#dial(url, this.#options, abort.signal);
+    } catch (err) {
+      clearTimeout(timer);
+      throw new Error(`websocket: cannot connect to ${where}: ${(err as Error).message}`, { cause: err });
+    }
+    if (this.#closed) {
+      clearTimeout(timer);
+      socket.terminate();
+      throw new Error(`websocket: cannot connect to ${where}: this netlayer closed meanwhile`);
+    }
+    this.#pending.add(socket);
+    try {
+      return await this.#authenticateServer(socket, url, publicKey, abort.signal);
+    } catch (err) {
+      socket.terminate();
+      throw new Error(`websocket: peer authentication with ${where} failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      this.#pending.delete(socket);
+    }
+  }
+
+  /** Client side: send our nonce, check the signed answer, then hand over the socket. */
+  #authenticateServer(socket: MessageSocket, url: string, publicKey: Uint8Array, signal: AbortSignal): Promise<WebSocketConnectionImpl> {
+    return new Promise((resolve, reject) => {
+      const sent = encodePeerAuth(randomBytes(PEER_AUTH_NONCE_BYTES));
+      const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const done = (): void => signal.removeEventListener('abort', onAbort);
+      let failure: Error | undefined;
+      socket.listen({
+        message: (data, binary) => {
+          done();
+          if (!binary) return reject(new PeerAuthError('the server answered with a text message'));
+          try {
+            verifyPeerAuthAnswer(sent, data, publicKey);
+          } catch (err) {
+            return reject(err);
+          }
+          if (this.#closed) return reject(new Error('this netlayer closed meanwhile'));
+          // Synchronously, so that frames right behind the answer reach the connection.
+          resolve(this.#track(socket, true, url));
+        },
+        error: (err) => (failure ??= err),
+        close: (code) => {
+          done();
+          reject(failure ?? new Error(`the server closed the connection before answering (code ${code})`));
+        },
+      });
+      socket.send(sent);
+    });
+  }
+
+  /** @internal Server side: a new upgraded socket (called by the platform listener). */
+  incoming(socket: MessageSocket): void {
+    if (this.#closed) {
+      socket.terminate();
+      return;
+    }
+    this.#pending.add(socket);
+    const timer = setTimeout(() => socket.terminate(), this.#options.handshakeTimeoutMs);
+    const finish = (): void => {
+      clearTimeout(timer);
+      this.#pending.delete(socket);
+    };
+    socket.listen({
+      message: (data, binary) => {
+        finish();
+        let answer: Uint8Array;
+        try {
+          if (!binary) throw new PeerAuthError('the first message is text, not <init:peer-auth …>');
+          answer = answerPeerAuth(data, this.#options.keyPair.privateKey);
+        } catch {
+          // 1008: policy violation. No details for an unauthenticated client.
+          socket.close(1008, 'peer authentication expected');
+          const linger = setTimeout(() => socket.terminate(), this.#options.closeLingerMs);
+          void socket.closed.then(() => clearTimeout(linger));
+          socket.listen({ message: () => undefined, error: () => undefined, close: () => undefined });
+          return;
+        }
+        socket.send(answer);
+        const conn = this.#track(socket, false, undefined);
+        if (this.#onConnection === undefined) this.#waiting.push(conn);
+        else this.#handOver(conn);
+      },
+      error: () => undefined, // a close follows
+      close: () => finish(),
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
+    const waits: Promise<void>[] = [];
+    if (this.#server !== undefined) waits.push(this.#server.close());
+    for (const socket of this.#pending) {
+      socket.terminate();
+      waits.push(socket.closed);
+    }
+    this.#pending.clear();
+    for (const conn of [...this.#connections]) {
+      conn.close();
+      waits.push(conn.gone);
+    }
+    this.#waiting.length = 0;
+    this.#closing = Promise.all(waits).then(() => undefined);
+    return this.#closing;
+  }
+
+  #track(socket: MessageSocket, outgoing: boolean, url: string | undefined): WebSocketConnectionImpl {
+    const conn = new WebSocketConnectionImpl(socket, outgoing, url, this.#options);
+    this.#connections.add(conn);
+    void conn.gone.then(() => {
+      this.#connections.delete(conn);
+      const i = this.#waiting.indexOf(conn);
+      if (i !== -1) this.#waiting.splice(i, 1);
+    });
+    return conn;
+  }
+
+  #handOver(conn: WebSocketConnectionImpl): void {
+    try {
+      this.#onConnection!(conn);
+    } catch (thrown) {
+      conn.close();
+      setTimeout(() => {
+        throw thrown;
+      }, 0);
+    }
+  }
+}
