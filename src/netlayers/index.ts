@@ -9,3 +9,4 @@ export type { HandlerThrowCallback } from './event-queue.js';
 export { MEMORY_TRANSPORT, MemoryConnection, MemoryNetlayer, MemoryNetwork } from './memory.js';
 export type { MemoryDelivery, MemoryNetworkOptions } from './memory.js';
 export * from './tcp-testing-only/index.js';
+export * from './websocket/index.js';
