@@ -10,6 +10,7 @@ import { SyrupRecord } from '../syrup/types.js';
 import { decodeOp, label, type DecodedOp, type ImportDesc, type TargetDesc } from './ops.js';
 import { SUITE } from './profile.js';
 import { ProtocolError } from './errors.js';
+import { TableLimitError } from './tables.js';
 import { deliverTo, selectPart } from './invoke.js';
 import type { CaptpSession } from './session.js';
 
@@ -64,18 +65,29 @@ function lookupTarget(s: CaptpSession, to: TargetDesc): unknown {
   return p;
 }
 
-function newAnswer(s: CaptpSession, pos: number, p: Promise<unknown>): void {
+/** Throws (aborting the session) if the peer may not open answer position `pos` now. */
+function checkAnswerFree(s: CaptpSession, pos: number): void {
   if (s.answers.has(pos)) throw new ProtocolError(`answer position ${pos} is already in use`);
+  if (s.answers.size >= s.limits.maxAnswers) throw new TableLimitError('answer', s.limits.maxAnswers);
+}
+
+function newAnswer(s: CaptpSession, pos: number, p: Promise<unknown>): void {
+  checkAnswerFree(s, pos);
   s.answers.set(pos, p);
 }
 
+/**
+ * Import the peer's resolver. Decoded as a value so it is counted as an import (and collected).
+ * A resolver is only ever sent fulfill/break, never listened to: import it as an object even
+ * when the peer names it <desc:import-promise n> (allowed since 2026-02-17), else we would
+ * send a needless op:listen on it.
+ */
+function importResolver(s: CaptpSession, resolver: ImportDesc): unknown {
+  return s.decodeValue(new SyrupRecord(label('desc:import-object'), [BigInt(resolver.pos)]));
+}
+
 /** Tell the peer's resolver how `p` settles. */
-function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>): void {
-  // Decode the resolver descriptor as a value so it is counted as an import (and collected).
-  // A resolver is only ever sent fulfill/break, never listened to: import it as an object even
-  // when the peer names it <desc:import-promise n> (allowed since 2026-02-17), else we would
-  // send a needless op:listen on it.
-  const ref = s.decodeValue(new SyrupRecord(label('desc:import-object'), [BigInt(resolver.pos)]));
+function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>, ref: unknown = importResolver(s, resolver)): void {
   p.then(
     (value) => s.resolveRemote(resolver, { ok: true, value }),
     (reason) => s.resolveRemote(resolver, { ok: false, reason }),
@@ -89,10 +101,14 @@ const HANDLERS: Record<string, Handler> = {
     const to = m.to as TargetDesc;
     const target = lookupTarget(s, to);
     const args = s.decodeValue(m.args as SyrupValue) as unknown[];
+    // Every check that can reject the message (answer position in use, a full table) comes
+    // before the delivery: a message that aborts the session must not run.
+    if (m.answerPos !== false) checkAnswerFree(s, m.answerPos as number);
+    const resolverRef = m.resolveMe !== false ? importResolver(s, m.resolveMe as ImportDesc) : undefined;
     const result = deliverTo(target, args);
     result.catch(noop);
-    if (m.answerPos !== false) newAnswer(s, m.answerPos as number, result);
-    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result);
+    if (m.answerPos !== false) s.answers.set(m.answerPos as number, result);
+    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result, resolverRef);
   },
   'op:listen'(s, m) {
     const target = lookupTarget(s, m.to as TargetDesc);
