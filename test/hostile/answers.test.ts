@@ -3,6 +3,7 @@
  * descriptors in values abort the session (notes §6, §11).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { E } from '../../src/index.js';
 import { toNotation, type SyrupValue } from '../../src/syrup/index.js';
 import { Bench, RawPeer, answerDesc, assertAborts, ascii, deliver, exportDesc, rec, sym, watchProcessFaults } from './harness.js';
 
@@ -136,6 +137,32 @@ describe('bad positions and descriptors abort the session', () => {
     await assertSessionWorks(peer, obj, 5n);
     peer.send(deliver(obj, [sym('echo'), 'again'], 5n, 1006n));
     await assertAborts(bench, peer, /^answer position 5 is already in use$/);
+  });
+
+  it('a message rejected for a reused answer position is not delivered', async () => {
+    const { peer, obj } = await withServed();
+    peer.send(deliver(obj, [sym('count')], 1n, 1001n));
+    const first = await peer.nextNonGc();
+    const n = ((first.fields[1] as SyrupValue[])[1]) as bigint;
+    peer.send(deliver(obj, [sym('count')], 1n, 1002n));
+    await assertAborts(bench, peer, /^answer position 1 is already in use$/);
+    expect(await (E(bench.healthyRef as any) as any).count()).toBe(n + 1n);
+  });
+
+  it('a message rejected for a full import table is not delivered', async () => {
+    const b = await Bench.start({ limits: { maxImports: 2 } });
+    try {
+      const peer = await b.attacker();
+      const obj = exportDesc(await Bench.fetchServed(peer, 0n));
+      peer.send(deliver(obj, [sym('count')], 1n, 1001n));
+      const n = (((await peer.nextNonGc()).fields[1] as SyrupValue[])[1]) as bigint;
+      // Two imports in the arguments fill this session's table; the resolver overflows it.
+      peer.send(deliver(obj, [sym('count'), rec('desc:import-object', 50n), rec('desc:import-object', 51n)], 2n, 1002n));
+      await assertAborts(b, peer, /^import table is full \(limit 2\)$/);
+      expect(await (E(b.healthyRef as any) as any).count()).toBe(n + 1n);
+    } finally {
+      await b.close();
+    }
   });
 
   it('an answer position reused by op:get while live', async () => {
