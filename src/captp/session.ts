@@ -215,7 +215,17 @@ export class CaptpSession implements RefOwner {
 
   /** Convert a passable for this session (references become descriptors). */
   encodeValue(value: unknown): SyrupValue {
-    return toSyrup(value, this.hooks, { errorForm: this.profile.errorForm });
+    // If the value turns out unpassable half-way, undo the exports it already made: nothing
+    // is sent, so the peer would never report them back.
+    const undo = this.exports.startJournal();
+    try {
+      return toSyrup(value, this.hooks, { errorForm: this.profile.errorForm });
+    } catch (e) {
+      undo.rollback();
+      throw e;
+    } finally {
+      undo.end();
+    }
   }
   /** Convert a value from this session's wire (descriptors become references). */
   decodeValue(value: SyrupValue): unknown {

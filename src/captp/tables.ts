@@ -23,6 +23,7 @@ export class ExportTable {
   private readonly byPos = new Map<number, ExportEntry>();
   private readonly byValue = new Map<unknown, number>();
   private next = 1;
+  private journal: number[] | undefined;
   constructor(private readonly limit: number, bootstrap: unknown) {
     this.byPos.set(0, { value: bootstrap, count: 0 });
     this.byValue.set(bootstrap, 0);
@@ -37,7 +38,28 @@ export class ExportTable {
       this.byValue.set(value, pos);
     }
     this.byPos.get(pos)!.count++;
+    this.journal?.push(pos);
     return pos;
+  }
+
+  /**
+   * Record the sends {@link exportValue} counts from now on, so they can be undone if the
+   * message carrying them is never sent. Journals nest: an inner one also feeds the outer.
+   */
+  startJournal(): { rollback(): void; end(): void } {
+    const outer = this.journal;
+    const mine: number[] = [];
+    this.journal = mine;
+    return {
+      rollback: () => {
+        for (const pos of mine) this.release(pos, 1);
+        mine.length = 0;
+      },
+      end: () => {
+        this.journal = outer;
+        outer?.push(...mine);
+      },
+    };
   }
   has(pos: number): boolean {
     return this.byPos.has(pos);

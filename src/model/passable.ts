@@ -60,6 +60,19 @@ export type Passable =
 
 const PASS_STYLE = Symbol.for('passStyle');
 
+/** Built-in containers that must not be exported as Targets by accident (their methods would be callable). */
+const BUILTIN_DATA_PROTOS = new Set<unknown>([
+  Map.prototype,
+  Set.prototype,
+  WeakMap.prototype,
+  WeakSet.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  ArrayBuffer.prototype,
+  DataView.prototype,
+  Object.getPrototypeOf(Int8Array.prototype),
+]);
+
 /** True for a value that crosses the wire as a Target (an object reference), not as data. */
 export function isRemotable(v: unknown): v is object {
   if (typeof v === 'function') return true;
@@ -71,6 +84,7 @@ export function isRemotable(v: unknown): v is object {
   }
   if (isPromise(v)) return false;
   const proto = Object.getPrototypeOf(v);
+  if (BUILTIN_DATA_PROTOS.has(proto)) return false; // a Map or Date is neither data OCapN knows nor an object to expose
   if (proto !== Object.prototype && proto !== null) return true; // class instances are objects, not records
   for (const key of Object.keys(v)) {
     if (typeof (v as Record<string, unknown>)[key] === 'function') return true;

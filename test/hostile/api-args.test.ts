@@ -164,13 +164,10 @@ describe('E(ref).method(...) with unpassable arguments', () => {
     });
   }
 
-  // KNOWN BUG (not fixed here, see the hostile-tests report): CaptpSession.question encodes the
-  // arguments with toSyrup, whose hooks export each local reference as it is met. When a later
-  // argument fails (a JS Symbol), the call rejects and nothing is sent, but the function met
-  // first stays in the export table with a send count the peer will never report back: a leak.
-  // Proposed fix: ExportTable journals the positions exportValue touches during one
-  // encodeValue, and encodeValue rolls them back (count-1, delete at 0) when toSyrup throws.
-  it.fails('a local function, then a JS Symbol: the function does not stay exported', async () => {
+  // CaptpSession.question encodes the arguments in order, exporting each local reference as it
+  // is met. When a later argument fails (a JS Symbol), nothing is sent, so the exports already
+  // made must be undone, or they would stay with a send count the peer never reports back.
+  it('a local function, then a JS Symbol: the function does not stay exported', async () => {
     const session = bench.client.sessions[0];
     const exportsBefore = session.exports.size;
     await expectArgError(() => (E(bench.healthyRef as any) as any).echo(() => 1, Symbol('late')), TypeError, /a JS symbol cannot be passed/);
