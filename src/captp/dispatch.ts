@@ -20,7 +20,9 @@ const noop = () => {};
 export function handleMessage(s: CaptpSession, message: SyrupValue, active: boolean): void {
   const m = decodeOp(message);
   if (m.op === 'op:abort') {
-    s.teardown(typeof m.reason === 'string' ? m.reason : 'aborted', true);
+    const reason = typeof m.reason === 'string' ? m.reason : 'aborted (no reason given)';
+    // Keep a bounded, well-formed copy of the peer's text in our errors.
+    s.teardown(reason.length > 500 ? `${reason.slice(0, 500).toWellFormed()}…` : reason, true);
     return;
   }
   if (m.op === 'op:start-session') {

@@ -113,7 +113,7 @@ export const MAX_POSITION = Number.MAX_SAFE_INTEGER;
 
 function toPos(v: SyrupValue, what: string): number {
   if (typeof v !== 'bigint' || v < 0n || v > BigInt(MAX_POSITION)) {
-    throw new WireShapeError(`${what} must be an integer ≥ 0`);
+    throw new WireShapeError(`${what} must be an integer from 0 to 2^53-1`);
   }
   return Number(v);
 }

@@ -35,6 +35,8 @@ export interface NodeOptions {
   handoff?: Partial<HandoffOptions>;
   /** Observe every CapTP message in and out (for transcripts and wire printing). */
   tap?: (event: WireEvent) => void;
+  /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. */
+  maxSessions?: number;
 }
 
 /** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
@@ -54,6 +56,7 @@ export class OcapnNode {
   /** Third-party handoffs (notes §9). */
   readonly handoff: HandoffManager;
   private closed = false;
+  private readonly maxSessions: number;
 
   constructor(options: NodeOptions) {
     if (!options || !Array.isArray(options.netlayers) || options.netlayers.length === 0) {
@@ -72,8 +75,20 @@ export class OcapnNode {
     this.profileFor = options.profileFor;
     this.limits = resolveLimits(options.limits);
     this.tap = options.tap;
+    this.maxSessions = options.maxSessions ?? 10_000;
+    if (!Number.isSafeInteger(this.maxSessions) || this.maxSessions <= 0) {
+      throw new RangeError(`maxSessions must be a positive integer, got ${String(options.maxSessions)}`);
+    }
     this.handoff = new HandoffManager(this, options.handoff);
-    for (const n of this.netlayers) n.accept((conn) => this.attach(conn, n));
+    for (const n of this.netlayers) {
+      n.accept((conn) => {
+        try {
+          this.attach(conn, n);
+        } catch {
+          // Closed node or too many sessions: attach() already closed the connection.
+        }
+      });
+    }
   }
 
   /** Our locator on the first netlayer. */
@@ -149,9 +164,13 @@ export class OcapnNode {
       (conn) => {
         // Closed meanwhile, or an incoming session from this peer already won (crossed hellos).
         if (this.closed || this.dialling.get(key) !== entry) return conn.close();
-        const session = this.attach(conn, netlayer, peer);
-        entry.session = session;
-        session.ready.catch(fail);
+        try {
+          const session = this.attach(conn, netlayer, peer);
+          entry.session = session;
+          session.ready.catch(fail);
+        } catch (e) {
+          fail(e as Error);
+        }
       },
       (e: Error) => fail(new Error(`cannot connect to ${peer.designator}.${peer.transport}: ${e.message}`)),
     );
@@ -162,6 +181,10 @@ export class OcapnNode {
     if (this.closed) {
       conn.close();
       throw new Error('node is closed');
+    }
+    if (this.allSessions.size >= this.maxSessions) {
+      conn.close();
+      throw new RangeError(`too many sessions (maxSessions ${this.maxSessions})`);
     }
     const node = this;
     const host: SessionHost = {

@@ -79,3 +79,17 @@ describe('self-asserted locations', () => {
     await node.close();
   });
 });
+
+describe('maxSessions', () => {
+  it('closes connections beyond the limit and keeps serving the others', async () => {
+    const net = new MemoryNetwork();
+    const server = new OcapnNode({ netlayers: [net.netlayer('server')], maxSessions: 2 });
+    const uri = server.sturdyRefUri({ ping: () => 'pong' });
+    const clients = ['c1', 'c2', 'c3'].map((d) => new OcapnNode({ netlayers: [net.netlayer(d)] }));
+    const results = await Promise.allSettled(clients.map(async (c) => E((await c.enliven(uri)) as any).ping()));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(server.sessions).toHaveLength(2);
+    expect(() => new OcapnNode({ netlayers: [net.netlayer('x')], maxSessions: 0 })).toThrow(RangeError);
+    await Promise.all([server, ...clients].map((n) => n.close()));
+  });
+});
