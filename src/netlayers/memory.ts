@@ -5,6 +5,7 @@
  * @module
  */
 import type { Hints, PeerLocator } from '../locator/types.js';
+import { AcceptQueue, checkSendBytes } from './common.js';
 import { ConnectionEventQueue } from './event-queue.js';
 import type { Connection, ConnectionHandlers, Netlayer } from './interface.js';
 
@@ -114,8 +115,7 @@ export class MemoryNetlayer implements Netlayer {
   readonly #network: MemoryNetwork;
   readonly #schedule: (task: () => void) => void;
   readonly #connections = new Set<MemoryConnection>();
-  readonly #waiting: MemoryConnection[] = [];
-  #onConnection: ((connection: Connection) => void) | undefined;
+  readonly #incomingQueue = new AcceptQueue<MemoryConnection>('MemoryNetlayer.accept');
   #closed = false;
 
   /** @internal Use {@link MemoryNetwork.netlayer}. */
@@ -141,11 +141,7 @@ export class MemoryNetlayer implements Netlayer {
    * @throws TypeError if `onConnection` is not a function or accept was already called.
    */
   accept(onConnection: (connection: Connection) => void): void {
-    if (typeof onConnection !== 'function') throw new TypeError('MemoryNetlayer.accept needs a function');
-    if (this.#onConnection !== undefined) throw new TypeError('MemoryNetlayer.accept was already called');
-    this.#onConnection = onConnection;
-    const waiting = this.#waiting.splice(0);
-    for (const conn of waiting) this.#handOver(conn);
+    this.#incomingQueue.accept(onConnection);
   }
 
   /**
@@ -182,24 +178,12 @@ export class MemoryNetlayer implements Netlayer {
     this.#closed = true;
     this.#network.forget(this);
     for (const conn of [...this.#connections]) conn.close();
-    for (const conn of this.#waiting.splice(0)) conn.close();
+    for (const conn of this.#incomingQueue.takeAll()) conn.close();
   }
 
   #arrive(conn: MemoryConnection): void {
     if (this.#closed || conn.isClosed) return;
-    if (this.#onConnection === undefined) this.#waiting.push(conn);
-    else this.#handOver(conn);
-  }
-
-  #handOver(conn: MemoryConnection): void {
-    try {
-      this.#onConnection!(conn);
-    } catch (thrown) {
-      conn.close();
-      setTimeout(() => {
-        throw thrown;
-      }, 0);
-    }
+    this.#incomingQueue.offer(conn);
   }
 
   /** @internal */
@@ -265,9 +249,7 @@ export class MemoryConnection implements Connection {
    * @throws TypeError if `bytes` is not a Uint8Array.
    */
   send(bytes: Uint8Array): void {
-    if (!(bytes instanceof Uint8Array)) {
-      throw new TypeError(`Connection.send needs a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-    }
+    checkSendBytes(bytes);
     if (this.#closed) return;
     const copy = bytes.slice();
     const peer = this.#peer!;

@@ -11,6 +11,7 @@ import { createServer, connect as netConnect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { PeerLocator } from '../../locator/types.js';
 import type { DecodeOptions } from '../../syrup/index.js';
+import { AcceptQueue, OpenConnections, checkHostOption, checkSendBytes, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import { ConnectionEventQueue } from '../event-queue.js';
 import type { Connection, ConnectionHandlers, Netlayer } from '../interface.js';
 import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from './framing.js';
@@ -91,29 +92,17 @@ interface Resolved {
   readonly syrup: DecodeOptions | undefined;
 }
 
-function intOption(value: unknown, name: string, min: number, max: number, fallback: number, where: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${where}: ${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
 function resolveOptions(options: TcpTestingOnlyOptions | undefined, where: string): Resolved {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
+  options = optionsObject(options, where);
   const { host = '127.0.0.1', designator = randomBytes(16).toString('hex'), framing = 'raw', syrup } = options;
-  if (typeof host !== 'string' || host.length === 0) throw new TypeError(`${where}: host must be a non-empty string`);
+  checkHostOption(host, where);
   if (typeof designator !== 'string') throw new TypeError(`${where}: designator must be a string, got ${typeof designator}`);
   if (designator.length === 0) throw new RangeError(`${where}: designator must not be empty`);
   if (typeof framing !== 'string') throw new TypeError(`${where}: framing must be a string, got ${typeof framing}`);
   if (!FRAMINGS.includes(framing)) {
     throw new RangeError(`${where}: framing must be one of ${FRAMINGS.map((f) => `'${f}'`).join(', ')}, got '${framing}'`);
   }
-  if (syrup !== undefined && (typeof syrup !== 'object' || syrup === null)) {
-    throw new TypeError(`${where}: syrup must be an object of Syrup DecodeOptions`);
-  }
+  checkSyrupOption(syrup, where);
   return {
     host,
     port: intOption(options.port, 'port', 0, 65535, 0, where),
@@ -178,9 +167,8 @@ class TcpNetlayer implements TcpTestingOnlyNetlayer {
   readonly framing: Framing;
   readonly #options: Resolved;
   readonly #server: Server | undefined;
-  readonly #connections = new Set<TcpConnection>();
-  readonly #waiting: TcpConnection[] = [];
-  #onConnection: ((connection: Connection) => void) | undefined;
+  readonly #incomingQueue = new AcceptQueue<TcpConnection>('tcp-testing-only accept');
+  readonly #connections = new OpenConnections(this.#incomingQueue);
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -207,10 +195,7 @@ class TcpNetlayer implements TcpTestingOnlyNetlayer {
   }
 
   accept(onConnection: (connection: Connection) => void): void {
-    if (typeof onConnection !== 'function') throw new TypeError('tcp-testing-only accept needs a function');
-    if (this.#onConnection !== undefined) throw new TypeError('tcp-testing-only accept was already called');
-    this.#onConnection = onConnection;
-    for (const conn of this.#waiting.splice(0)) this.#handOver(conn);
+    this.#incomingQueue.accept(onConnection);
   }
 
   async connect(locator: PeerLocator): Promise<TcpTestingOnlyConnection> {
@@ -258,11 +243,7 @@ class TcpNetlayer implements TcpTestingOnlyNetlayer {
       if (this.#server === undefined) resolve();
       else this.#server.close(() => resolve());
     });
-    const gone = [...this.#connections].map((conn) => {
-      conn.close();
-      return conn.gone;
-    });
-    this.#waiting.length = 0;
+    const gone = this.#connections.closeAll();
     this.#closing = Promise.all([serverClosed, ...gone]).then(() => undefined);
     return this.#closing;
   }
@@ -272,31 +253,11 @@ class TcpNetlayer implements TcpTestingOnlyNetlayer {
       socket.destroy();
       return;
     }
-    const conn = this.#track(socket, false);
-    if (this.#onConnection === undefined) this.#waiting.push(conn);
-    else this.#handOver(conn);
+    this.#incomingQueue.offer(this.#track(socket, false));
   }
 
   #track(socket: Socket, outgoing: boolean): TcpConnection {
-    const conn = new TcpConnection(socket, outgoing, this.#options);
-    this.#connections.add(conn);
-    void conn.gone.then(() => {
-      this.#connections.delete(conn);
-      const i = this.#waiting.indexOf(conn);
-      if (i !== -1) this.#waiting.splice(i, 1);
-    });
-    return conn;
-  }
-
-  #handOver(conn: TcpConnection): void {
-    try {
-      this.#onConnection!(conn);
-    } catch (thrown) {
-      conn.close();
-      setTimeout(() => {
-        throw thrown;
-      }, 0);
-    }
+    return this.#connections.add(new TcpConnection(socket, outgoing, this.#options));
   }
 }
 
@@ -351,9 +312,7 @@ class TcpConnection implements TcpTestingOnlyConnection {
   }
 
   send(bytes: Uint8Array): void {
-    if (!(bytes instanceof Uint8Array)) {
-      throw new TypeError(`Connection.send needs a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-    }
+    checkSendBytes(bytes);
     if (this.#closed || this.#socket.writableEnded || this.#socket.destroyed) return;
     // raw: copy, because the socket may keep the buffer queued after send() returns.
     const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);

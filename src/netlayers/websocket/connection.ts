@@ -6,6 +6,7 @@
  */
 import { SyrupError, scanValue } from '../../syrup/index.js';
 import type { DecodeOptions } from '../../syrup/index.js';
+import { checkSendBytes } from '../common.js';
 import { ConnectionEventQueue } from '../event-queue.js';
 import type { Connection, ConnectionHandlers } from '../interface.js';
 import type { MessageSocket } from './message-socket.js';
@@ -107,9 +108,7 @@ export class WebSocketConnectionImpl implements WebSocketConnection {
    * @throws TypeError if `bytes` is not a Uint8Array.
    */
   send(bytes: Uint8Array): void {
-    if (!(bytes instanceof Uint8Array)) {
-      throw new TypeError(`Connection.send needs a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-    }
+    checkSendBytes(bytes);
     if (this.#closed) return;
     this.#socket.send(bytes.slice());
   }

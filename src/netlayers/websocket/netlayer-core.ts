@@ -15,6 +15,7 @@ import type { SessionKeyPair } from '../../crypto/index.js';
 import { bytesEqual } from '../../syrup/index.js';
 import type { DecodeOptions } from '../../syrup/index.js';
 import type { PeerLocator } from '../../locator/types.js';
+import { AcceptQueue, OpenConnections, checkHostOption, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import type { Connection, Netlayer } from '../interface.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, checkMaxMessageBytes } from '../tcp-testing-only/framing.js';
 import { WebSocketConnectionImpl } from './connection.js';
@@ -102,16 +103,6 @@ export interface Resolved extends ConnectionSettings {
   readonly handshakeTimeoutMs: number;
 }
 
-function intOption(value: unknown, name: string, min: number, fallback: number, where: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`${where}: ${name} must be a number, got ${typeof value}`);
-  const max = name === 'port' ? 65535 : 2 ** 31 - 1;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${where}: ${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
 function checkUrl(url: unknown, what: string): string {
   if (typeof url !== 'string') throw new TypeError(`${what} must be a string, got ${typeof url}`);
   let parsed: URL;
@@ -142,21 +133,18 @@ function checkKeyPair(keyPair: unknown, where: string): SessionKeyPair {
 
 /** Checks options and fills in defaults. @internal */
 export function resolveOptions(options: WebSocketOptions | undefined, where: string): Resolved {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
+  options = optionsObject(options, where);
   const { host = '127.0.0.1', syrup } = options;
-  if (typeof host !== 'string' || host.length === 0) throw new TypeError(`${where}: host must be a non-empty string`);
-  if (syrup !== undefined && (typeof syrup !== 'object' || syrup === null)) {
-    throw new TypeError(`${where}: syrup must be an object of Syrup DecodeOptions`);
-  }
+  checkHostOption(host, where);
+  checkSyrupOption(syrup, where);
   return {
     host,
-    port: intOption(options.port, 'port', 0, 0, where),
+    port: intOption(options.port, 'port', 0, 65535, 0, where),
     keyPair: options.keyPair === undefined ? generateKeyPair() : checkKeyPair(options.keyPair, where),
     url: options.url === undefined ? undefined : checkUrl(options.url, `${where}: url`),
     maxMessageBytes: checkMaxMessageBytes(options.maxMessageBytes, where),
-    handshakeTimeoutMs: intOption(options.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 10_000, where),
-    closeLingerMs: intOption(options.closeLingerMs, 'closeLingerMs', 0, 2_000, where),
+    handshakeTimeoutMs: intOption(options.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 2 ** 31 - 1, 10_000, where),
+    closeLingerMs: intOption(options.closeLingerMs, 'closeLingerMs', 0, 2 ** 31 - 1, 2_000, where),
     syrup,
   };
 }
@@ -169,11 +157,10 @@ export class WsNetlayer implements WebSocketNetlayer {
   readonly #options: Resolved;
   readonly #server: MessageSocketServer | undefined;
   readonly #dial: DialMessageSocket;
-  readonly #connections = new Set<WebSocketConnectionImpl>();
+  readonly #incomingQueue = new AcceptQueue<WebSocketConnectionImpl>('websocket accept');
+  readonly #connections = new OpenConnections(this.#incomingQueue);
   /** Sockets still authenticating (both directions). */
   readonly #pending = new Set<MessageSocket>();
-  readonly #waiting: WebSocketConnectionImpl[] = [];
-  #onConnection: ((connection: Connection) => void) | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -203,10 +190,7 @@ export class WsNetlayer implements WebSocketNetlayer {
   }
 
   accept(onConnection: (connection: Connection) => void): void {
-    if (typeof onConnection !== 'function') throw new TypeError('websocket accept needs a function');
-    if (this.#onConnection !== undefined) throw new TypeError('websocket accept was already called');
-    this.#onConnection = onConnection;
-    for (const conn of this.#waiting.splice(0)) this.#handOver(conn);
+    this.#incomingQueue.accept(onConnection);
   }
 
   async connect(locator: PeerLocator): Promise<WebSocketConnection> {
@@ -312,9 +296,7 @@ export class WsNetlayer implements WebSocketNetlayer {
           return;
         }
         socket.send(answer);
-        const conn = this.#track(socket, false, undefined);
-        if (this.#onConnection === undefined) this.#waiting.push(conn);
-        else this.#handOver(conn);
+        this.#incomingQueue.offer(this.#track(socket, false, undefined));
       },
       error: () => undefined, // a close follows
       close: () => finish(),
@@ -331,34 +313,12 @@ export class WsNetlayer implements WebSocketNetlayer {
       waits.push(socket.closed);
     }
     this.#pending.clear();
-    for (const conn of [...this.#connections]) {
-      conn.close();
-      waits.push(conn.gone);
-    }
-    this.#waiting.length = 0;
+    waits.push(...this.#connections.closeAll());
     this.#closing = Promise.all(waits).then(() => undefined);
     return this.#closing;
   }
 
   #track(socket: MessageSocket, outgoing: boolean, url: string | undefined): WebSocketConnectionImpl {
-    const conn = new WebSocketConnectionImpl(socket, outgoing, url, this.#options);
-    this.#connections.add(conn);
-    void conn.gone.then(() => {
-      this.#connections.delete(conn);
-      const i = this.#waiting.indexOf(conn);
-      if (i !== -1) this.#waiting.splice(i, 1);
-    });
-    return conn;
-  }
-
-  #handOver(conn: WebSocketConnectionImpl): void {
-    try {
-      this.#onConnection!(conn);
-    } catch (thrown) {
-      conn.close();
-      setTimeout(() => {
-        throw thrown;
-      }, 0);
-    }
+    return this.#connections.add(new WebSocketConnectionImpl(socket, outgoing, url, this.#options));
   }
 }
