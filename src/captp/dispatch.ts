@@ -79,21 +79,24 @@ function newAnswer(s: CaptpSession, pos: number, p: Promise<unknown>): void {
 }
 
 /**
- * Import the peer's resolver. Decoded as a value so it is counted as an import (and collected).
- * A resolver is only ever sent fulfill/break, never listened to: import it as an object even
- * when the peer names it <desc:import-promise n> (allowed since 2026-02-17), else we would
- * send a needless op:listen on it.
+ * Import the peer's resolver: counted as an import (so it is reported back), but with no JS
+ * object made for it, since we only ever send it fulfill/break, whether the peer names it
+ * <desc:import-object n> or <desc:import-promise n> (allowed since 2026-02-17; never listened to).
  */
-function importResolver(s: CaptpSession, resolver: ImportDesc): unknown {
-  return s.decodeValue(new SyrupRecord(label('desc:import-object'), [BigInt(resolver.pos)]));
+function importResolver(s: CaptpSession, resolver: ImportDesc): void {
+  s.imports.count(resolver.pos);
 }
 
-/** Tell the peer's resolver how `p` settles. */
-function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>, ref: unknown = importResolver(s, resolver)): void {
+/** Tell the peer's resolver how `p` settles, then stop importing it (op:gc-exports). */
+function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>): void {
   p.then(
     (value) => s.resolveRemote(resolver, { ok: true, value }),
     (reason) => s.resolveRemote(resolver, { ok: false, reason }),
-  ).finally(() => s.releaseImport(ref as object));
+  ).finally(() => {
+    if (!s.isActive || resolver.pos === 0) return;
+    const count = s.imports.releaseCounted(resolver.pos);
+    if (count > 0) s.gc.exports(resolver.pos, count);
+  });
 }
 
 type Handler = (s: CaptpSession, m: DecodedOp) => void;
@@ -106,14 +109,15 @@ const HANDLERS: Record<string, Handler> = {
     // Every check that can reject the message (answer position in use, a full table) comes
     // before the delivery: a message that aborts the session must not run.
     if (m.answerPos !== false) checkAnswerFree(s, m.answerPos as number);
-    const resolverRef = m.resolveMe !== false ? importResolver(s, m.resolveMe as ImportDesc) : undefined;
+    if (m.resolveMe !== false) importResolver(s, m.resolveMe as ImportDesc);
     const result = deliverTo(target, args);
     result.catch(noop);
     if (m.answerPos !== false) s.answers.set(m.answerPos as number, result);
-    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result, resolverRef);
+    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result);
   },
   'op:listen'(s, m) {
     const target = lookupTarget(s, m.to as TargetDesc);
+    importResolver(s, m.listener as ImportDesc);
     const p = Promise.resolve(target);
     p.catch(noop);
     notify(s, m.listener as ImportDesc, p);

@@ -88,7 +88,8 @@ export class ExportTable {
 }
 
 interface ImportEntry<T extends object> {
-  ref: WeakRef<T>;
+  /** The JS object standing for the import; absent while it has only been counted (resolvers). */
+  ref: WeakRef<T> | undefined;
   /** Times received since we last sent op:gc-exports for this position. */
   count: number;
   readonly token: object;
@@ -104,7 +105,7 @@ export class ImportTable<T extends object> {
   /** The live reference at `pos`, counting one more receipt; `undefined` if none is alive. */
   take(pos: number): T | undefined {
     const e = this.byPos.get(pos);
-    const v = e?.ref.deref();
+    const v = e?.ref?.deref();
     if (e && v) {
       e.count++;
       return v;
@@ -118,6 +119,31 @@ export class ImportTable<T extends object> {
     const token = {};
     this.byPos.set(pos, { ref: new WeakRef(value), count: (old?.count ?? 0) + 1, token });
     return token;
+  }
+  /**
+   * Count one receipt of `pos` without making a JS object for it (the peer's resolvers, which
+   * we only ever send fulfill/break). Returns the entry's token.
+   */
+  count(pos: number): object {
+    const e = this.byPos.get(pos);
+    if (e) {
+      e.count++;
+      return e.token;
+    }
+    if (this.byPos.size >= this.limit) throw new TableLimitError('import', this.limit);
+    const token = {};
+    this.byPos.set(pos, { ref: undefined, count: 1, token });
+    return token;
+  }
+  /**
+   * Release a counted-only entry (see {@link count}): returns the count to report, or 0 when a
+   * live JS object now stands for `pos` (its collection will report the whole count).
+   */
+  releaseCounted(pos: number): number {
+    const e = this.byPos.get(pos);
+    if (!e || e.ref?.deref()) return 0;
+    this.byPos.delete(pos);
+    return e.count;
   }
   /** Remove the entry at `pos` if it still has `token`; returns the count to report, or 0. */
   drop(pos: number, token?: object): number {
