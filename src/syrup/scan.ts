@@ -4,15 +4,24 @@
  *
  * @module
  */
-import { badStartByte } from './decode.js';
-import { describeByte, resolveOptions, SyrupError, type DecodeOptions, type ResolvedOptions } from './errors.js';
+import { resolveOptions, SyrupError, type DecodeOptions, type ResolvedOptions } from './errors.js';
+import * as grammar from './grammar.js';
+import {
+  badTypeAfterDigits,
+  digitRunTooLong,
+  integerTooLong,
+  leadingZero,
+  lengthTooLong,
+  negativeZero,
+  notAValue,
+  setsNotAllowed,
+  tooDeep,
+  tooManyItems,
+} from './grammar.js';
 
-const LIST = 0;
-const DICT = 1;
-const RECORD = 2;
-const SET = 3;
-const CLOSERS = [0x5d, 0x7d, 0x3e, 0x24];
-const NAMES = ['list', 'dictionary', 'record', 'set'];
+// Module-local copies: V8 folds module-local constants into the hot loop but reloads imported
+// bindings each time (measured: about 4% more instructions per small message).
+const { DICT, RECORD, SET, CLOSERS, OPENER_KIND } = grammar;
 
 /**
  * A resumable scanner for one top-level value. Checks the structure: type bytes, digit runs
@@ -73,25 +82,19 @@ export class Scanner {
           p++;
         }
         const digits = p - start;
-        if (digits > 1 && bytes[start] === 0x30) throw new SyrupError('leading zero in integer or length', start);
-        if (digits > 15 && digits > o.maxIntegerDigits) {
-          throw new SyrupError(`digit run longer than maxIntegerDigits (${o.maxIntegerDigits})`, start);
-        }
+        if (digits > 1 && bytes[start] === 0x30) throw leadingZero(start);
+        if (digits > 15 && digits > o.maxIntegerDigits) throw digitRunTooLong(o, start);
         if (p >= end) {
           if (end === limitEnd && bytes.length > end) throw tooBig();
           this.pos = start;
           return -1;
         }
         if (t === 0x2b || t === 0x2d) {
-          if (digits > o.maxIntegerDigits) {
-            throw new SyrupError(`integer longer than maxIntegerDigits (${o.maxIntegerDigits})`, start);
-          }
-          if (t === 0x2d && n === 0) throw new SyrupError('negative zero integer (0-)', start);
+          if (digits > o.maxIntegerDigits) throw integerTooLong(o, start);
+          if (t === 0x2d && n === 0) throw negativeZero(start);
           pos = p + 1;
         } else if (t === 0x3a || t === 0x22 || t === 0x27) {
-          if (digits > 15 || n > o.maxBytesLength) {
-            throw new SyrupError(`length longer than maxBytesLength (${o.maxBytesLength})`, start);
-          }
+          if (digits > 15 || n > o.maxBytesLength) throw lengthTooLong(o, start);
           const dataEnd = p + 1 + n;
           if (dataEnd > limitEnd) throw tooBig();
           if (dataEnd > bytes.length) {
@@ -100,7 +103,7 @@ export class Scanner {
           }
           pos = dataEnd;
         } else {
-          throw new SyrupError(`digits followed by ${describeByte(t)}, not + - : " '`, p);
+          throw badTypeAfterDigits(t, p);
         }
       } else if (c === 0x74 || c === 0x66) {
         pos++;
@@ -121,28 +124,17 @@ export class Scanner {
         }
         pos += 9;
       } else {
-        let kind = -1;
-        if (c === 0x5b) kind = LIST;
-        else if (c === 0x7b) kind = DICT;
-        else if (c === 0x3c) kind = RECORD;
-        else if (c === 0x23) {
-          if (!o.allowSets) throw new SyrupError('sets are not allowed', pos);
-          kind = SET;
-        }
+        const kind = OPENER_KIND[c];
         if (kind >= 0) {
-          if (kinds.length >= o.maxDepth) throw new SyrupError(`nesting deeper than maxDepth (${o.maxDepth})`, pos);
+          if (kind === SET && !o.allowSets) throw setsNotAllowed(pos);
+          if (kinds.length >= o.maxDepth) throw tooDeep(o, pos);
           kinds.push(kind);
           counts.push(0);
           pos++;
           continue;
         }
         const depth = kinds.length;
-        if (depth === 0 || c !== CLOSERS[kinds[depth - 1]]) {
-          if (depth > 0 && CLOSERS.includes(c)) {
-            throw new SyrupError(`${NAMES[kinds[depth - 1]]} closed by ${describeByte(c)}`, pos);
-          }
-          throw badStartByte(c, pos);
-        }
+        if (depth === 0 || c !== CLOSERS[kinds[depth - 1]]) throw notAValue(c, depth === 0 ? -1 : kinds[depth - 1], pos);
         const kind2 = kinds.pop()!;
         const count = counts.pop()!;
         if (kind2 === DICT && count & 1) throw new SyrupError('dictionary key without a value', pos);
@@ -158,9 +150,7 @@ export class Scanner {
       const count = ++counts[depth - 1];
       const kind = kinds[depth - 1];
       const items = kind === DICT ? (count + 1) >> 1 : kind === RECORD ? count - 1 : count;
-      if (items > o.maxContainerLength) {
-        throw new SyrupError(`container has more than maxContainerLength (${o.maxContainerLength}) items`, pos);
-      }
+      if (items > o.maxContainerLength) throw tooManyItems(o, pos);
     }
   }
 }
