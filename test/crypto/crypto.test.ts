@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { hexToBytes } from '@noble/hashes/utils.js';
 import { encode, decode } from '../../src/syrup/index.js';
 import { SyrupDict, rec, sym, type SyrupValue } from '../../src/syrup/types.js';
 import {
@@ -17,10 +16,7 @@ import {
   sessionId,
   randomBytes,
 } from '../../src/crypto/index.js';
-
-const SK1 = hexToBytes('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
-const PK1 = hexToBytes('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
-const PK2 = hexToBytes('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c');
+import { PK1, PK2, SK1 } from '../helpers/rfc8032.js';
 const MESSAGE = rec('my-location', rec('ocapn-peer', sym('tcp-testing-only'), 'peer-a', false));
 
 const q32 = new Uint8Array(32).fill(7);

@@ -14,20 +14,26 @@ import {
   publicId,
   sessionId,
 } from '../../src/crypto/index.js';
-
 // notes §14: RFC 8032 test keys 1 and 2.
-const SK1 = hexToBytes('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
-const PK1 = hexToBytes('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
-const SK2 = hexToBytes('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb');
-const PK2 = hexToBytes('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c');
+import {
+  GIFT_ID,
+  GIVE_SHA,
+  GIVE_SIG,
+  PK1,
+  PK2,
+  PUBLIC_ID_1_HEX as PUBLIC_ID_1,
+  PUBLIC_ID_2_HEX as PUBLIC_ID_2,
+  RECEIVE_SHA,
+  RECEIVE_SIG,
+  SESSION_ID_HEX as SESSION_ID,
+  SK1,
+  SK2,
+} from '../helpers/rfc8032.js';
 
 const PUBKEY1_SYRUP_HEX =
   '5b3130277075626c69632d6b65795b33276563635b352763757276653727456432353531395d5b3527666c616773352765646473615d5b31277133323a' +
   bytesToHex(PK1) +
   '5d5d5d';
-const PUBLIC_ID_1 = '1759110845e57d2058d531c139077e9cac59b03f118a42f7e83dd2259ec3038c';
-const PUBLIC_ID_2 = '12ce5287a57bb3ab1aded4cff62fc2cbb0a329181d0e21c720b318a63674c07e';
-const SESSION_ID = '57a5b2c5ee611789dc4abbeefbf52443055a397d98aa7cc43bb2e5c7f4c492c7';
 const LOCATION_SIG =
   '4bd7c19629d3439e9e9b069dca41a89284cb1bbb2337b7afc83dc4146656c92fceb7c847f5144de295324d4dde9d867076fd6d5e27882b5d26baed6b6b684f0c';
 const START_SESSION_HEX = [
@@ -128,24 +134,19 @@ describe('§14 session vectors (RFC 8032 test keys)', () => {
 });
 
 describe('§9.5 handoff vectors', () => {
-  const giftId = Uint8Array.from({ length: 32 }, (_, i) => i);
   const give = rec(
     'desc:handoff-give',
     publicKeyToSyrup(PK2), // receiver-key: R's G–R key
     LOCATOR, // exporter-location
     hexToBytes(SESSION_ID), // session: G–E session ID
     publicId(PK1), // gifter-side
-    giftId,
+    GIFT_ID,
   );
-  const GIVE_SIG =
-    '995b9fcb4e3a0f8140a8dc18b6652ca6a328b046877e7ea54c1b694bab2bbdb0d14e5507a0f09f8219b16aac61784c1bb5b0fdafd9fcff503c38d42296fa8f00';
-  const RECEIVE_SIG =
-    '351e1b893c906dd7c5cc9ef7ae4499ff10b3ce89c56c03aa2879dfe558607d70c2e975a0331452a2e7715e0196bfefbf350ff105926a49acaddb58b36ef49f05';
 
   it('encodes the give to 297 bytes with the recorded SHA-256', () => {
     const bytes = encode(give);
     expect(bytes.length).toBe(297);
-    expect(bytesToHex(sha256(bytes))).toBe('6175c9e541e8c470e3d84c506ab95db5fb27c0dcea651865344c9faa23b09302');
+    expect(bytesToHex(sha256(bytes))).toBe(GIVE_SHA);
     const prefix = "<17'desc:handoff-give[10'public-key[3'ecc[5'curve7'Ed25519][";
     expect(new TextDecoder().decode(bytes.subarray(0, prefix.length))).toBe(prefix);
   });
@@ -162,7 +163,7 @@ describe('§9.5 handoff vectors', () => {
     const receive = rec('desc:handoff-receive', new Uint8Array(32).fill(0x11), publicId(PK2), 0n, signedGive);
     const bytes = encode(receive);
     expect(bytes.length).toBe(516);
-    expect(bytesToHex(sha256(bytes))).toBe('c09a37aa6522c9b9430e5f90904326eb49c9530621f798ec6bc6925605133fbf');
+    expect(bytesToHex(sha256(bytes))).toBe(RECEIVE_SHA);
     const sig = sign(receive, SK2);
     expect(bytesToHex(sig)).toBe(RECEIVE_SIG);
     expect(verify(receive, sig, PK2)).toBe(true);

@@ -24,19 +24,23 @@ import {
 } from '../../src/handoff/index.js';
 
 // ---- §9.5 (notes): RFC 8032 test keys 1 (G) and 2 (R's G–R key) ----
-const SK1 = hexToBytes('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
-const PK1 = hexToBytes('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
-const SK2 = hexToBytes('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb');
-const PK2 = hexToBytes('3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c');
-const SESSION_ID = hexToBytes('57a5b2c5ee611789dc4abbeefbf52443055a397d98aa7cc43bb2e5c7f4c492c7');
+import {
+  GIFT_ID,
+  GIVE_SHA,
+  GIVE_SIG,
+  PK1,
+  PK2,
+  PUBLIC_ID_1_HEX,
+  PUBLIC_ID_2_HEX,
+  RECEIVE_SHA,
+  RECEIVE_SIG,
+  SESSION_ID_HEX,
+  SK1,
+  SK2,
+} from '../helpers/rfc8032.js';
+
+const SESSION_ID = hexToBytes(SESSION_ID_HEX);
 const LOCATION: PeerLocator = { transport: 'tcp-testing-only', designator: 'peer-a', hints: { host: '127.0.0.1', port: '22045' } };
-const GIFT_ID = Uint8Array.from({ length: 32 }, (_, i) => i);
-const GIVE_SHA = '6175c9e541e8c470e3d84c506ab95db5fb27c0dcea651865344c9faa23b09302';
-const GIVE_SIG =
-  '995b9fcb4e3a0f8140a8dc18b6652ca6a328b046877e7ea54c1b694bab2bbdb0d14e5507a0f09f8219b16aac61784c1bb5b0fdafd9fcff503c38d42296fa8f00';
-const RECEIVE_SHA = 'c09a37aa6522c9b9430e5f90904326eb49c9530621f798ec6bc6925605133fbf';
-const RECEIVE_SIG =
-  '351e1b893c906dd7c5cc9ef7ae4499ff10b3ce89c56c03aa2879dfe558607d70c2e975a0331452a2e7715e0196bfefbf350ff105926a49acaddb58b36ef49f05';
 
 const latin1 = (b: Uint8Array) => Buffer.from(b).toString('latin1');
 
@@ -91,7 +95,7 @@ describe('§9.5 vectors through makeGive / makeReceive', () => {
     expect(sameLocator(g.exporterLocation, LOCATION)).toBe(true);
     expect(g.exporterLocation.hints).toEqual(LOCATION.hints);
     expect(bytesToHex(g.session)).toBe(bytesToHex(SESSION_ID));
-    expect(bytesToHex(g.gifterSide)).toBe('1759110845e57d2058d531c139077e9cac59b03f118a42f7e83dd2259ec3038c');
+    expect(bytesToHex(g.gifterSide)).toBe(PUBLIC_ID_1_HEX);
     expect(bytesToHex(g.giftId)).toBe(bytesToHex(GIFT_ID));
     expect(bytesToHex(sha256(encode(g.record)))).toBe(GIVE_SHA);
   });
@@ -104,7 +108,7 @@ describe('§9.5 vectors through makeGive / makeReceive', () => {
     expect(verify(outer.signed, outer.signature, PK2)).toBe(true);
     const r = parseReceive(outer.signed);
     expect(bytesToHex(r.receivingSession)).toBe('11'.repeat(32));
-    expect(bytesToHex(r.receivingSide)).toBe('12ce5287a57bb3ab1aded4cff62fc2cbb0a329181d0e21c720b318a63674c07e');
+    expect(bytesToHex(r.receivingSide)).toBe(PUBLIC_ID_2_HEX);
     expect(r.handoffCount).toBe(0n);
     const inner = openEnvelope(r.signedGive);
     expect(bytesToHex(inner.signature)).toBe(GIVE_SIG);

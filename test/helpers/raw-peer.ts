@@ -9,9 +9,10 @@ import { keyPairFromSeed, publicKeyToSyrup, sign, signatureToSyrup, publicId, se
 import { peerLocatorToSyrup } from '../../src/locator/index.js';
 import type { PeerLocator } from '../../src/locator/types.js';
 import type { Connection, Netlayer } from '../../src/netlayers/interface.js';
+import { SK2 } from './rfc8032.js';
 
 /** RFC 8032 test key 2's seed: a fixed key for reproducible transcripts. */
-export const SEED2 = Uint8Array.from(Buffer.from('4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb', 'hex'));
+export const SEED2: Uint8Array = SK2.slice();
 
 export class RawPeer {
   readonly received: SyrupRecord[] = [];
