@@ -1,6 +1,7 @@
 /** Shared helpers for the netlayer tests: recorded streams and an event recorder. */
 import { readFileSync } from 'node:fs';
-import type { Connection } from '../../src/netlayers/index.js';
+import { expect } from 'vitest';
+import type { Connection, Netlayer } from '../../src/netlayers/index.js';
 
 /** One recorded direction of one connection. */
 export interface RecordedStream {
@@ -135,6 +136,38 @@ export function record(conn: Connection): Recorder {
     },
   });
   return rec;
+}
+
+/** Accepted connections, resolved one by one. */
+export function acceptor(n: { accept(cb: (c: Connection) => void): void }): () => Promise<Connection> {
+  const queue: Connection[] = [];
+  const waiting: ((c: Connection) => void)[] = [];
+  n.accept((c) => {
+    const w = waiting.shift();
+    if (w) w(c);
+    else queue.push(c);
+  });
+  return () => {
+    const c = queue.shift();
+    return c ? Promise.resolve(c) : new Promise((resolve) => waiting.push(resolve));
+  };
+}
+
+/**
+ * Dials `server` from `client` and waits for the accepted end (calls `server.accept`, so use
+ * {@link acceptor} instead when the test needs more connections). Checks `outgoing` on both ends.
+ * @returns `[dialled end, accepted end]`.
+ */
+export async function dialPair<C extends Connection>(
+  client: { connect(locator: Netlayer['location']): Promise<C> },
+  server: Netlayer,
+): Promise<[C, Connection]> {
+  const next = acceptor(server);
+  const dialled = await client.connect(server.location);
+  const accepted = await next();
+  expect(dialled.outgoing).toBe(true);
+  expect(accepted.outgoing).toBe(false);
+  return [dialled, accepted];
 }
 
 /** Lets pending microtasks and one macrotask run. */

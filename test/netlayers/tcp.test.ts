@@ -4,11 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTcpTestingOnlyDialer,
   listenTcpTestingOnly,
-  type Connection,
   type Framing,
   type TcpTestingOnlyNetlayer,
 } from '../../src/netlayers/index.js';
-import { bytes, loadRecordedStreams, numbered, record, settle } from './helpers.js';
+import { acceptor, bytes, dialPair, loadRecordedStreams, numbered, record, settle } from './helpers.js';
 
 const open: TcpTestingOnlyNetlayer[] = [];
 async function listen(options?: Parameters<typeof listenTcpTestingOnly>[0]): Promise<TcpTestingOnlyNetlayer> {
@@ -19,21 +18,6 @@ async function listen(options?: Parameters<typeof listenTcpTestingOnly>[0]): Pro
 afterEach(async () => {
   await Promise.all(open.splice(0).map((n) => n.close()));
 });
-
-/** Accepted connections, resolved one by one. */
-function acceptor(n: TcpTestingOnlyNetlayer): () => Promise<Connection> {
-  const queue: Connection[] = [];
-  const waiting: ((c: Connection) => void)[] = [];
-  n.accept((c) => {
-    const w = waiting.shift();
-    if (w) w(c);
-    else queue.push(c);
-  });
-  return () => {
-    const c = queue.shift();
-    return c ? Promise.resolve(c) : new Promise((resolve) => waiting.push(resolve));
-  };
-}
 
 /** A raw TCP client (not a netlayer), for feeding exact bytes. */
 function rawClient(port: string): Promise<Socket> {
@@ -87,11 +71,7 @@ describe('tcp-testing-only connections', () => {
     it(`exchanges 1,000 messages in order both ways (writer framing ${framing})`, async () => {
       const server = await listen({ framing });
       const client = await listen({ framing });
-      const next = acceptor(server);
-      const cs = await client.connect(server.location);
-      const sc = await next();
-      expect(cs.outgoing).toBe(true);
-      expect(sc.outgoing).toBe(false);
+      const [cs, sc] = await dialPair(client, server);
       const rc = record(cs);
       const rs = record(sc);
       // sizes from a few bytes to 200 KB, so messages straddle TCP reads
@@ -202,9 +182,7 @@ describe('tcp-testing-only connections', () => {
   it('close() on one side fires close() on both', async () => {
     const server = await listen();
     const client = await listen();
-    const next = acceptor(server);
-    const cs = await client.connect(server.location);
-    const sc = await next();
+    const [cs, sc] = await dialPair(client, server);
     const rc = record(cs);
     const rs = record(sc);
     cs.send(numbered(1));

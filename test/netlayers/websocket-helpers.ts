@@ -131,18 +131,3 @@ export async function fakeServer(answer: (first: Uint8Array) => Uint8Array | und
       }),
   };
 }
-
-/** Accepted connections, resolved one by one. */
-export function acceptor(n: { accept(cb: (c: Connection) => void): void }): () => Promise<Connection> {
-  const queue: Connection[] = [];
-  const waiting: ((c: Connection) => void)[] = [];
-  n.accept((c) => {
-    const w = waiting.shift();
-    if (w) w(c);
-    else queue.push(c);
-  });
-  return () => {
-    const c = queue.shift();
-    return c ? Promise.resolve(c) : new Promise((resolve) => waiting.push(resolve));
-  };
-}

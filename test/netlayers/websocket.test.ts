@@ -21,8 +21,8 @@ import {
   type WebSocketNetlayer,
   type WebSocketOptions,
 } from '../../src/netlayers/websocket/index.js';
-import { bytes, numbered, record } from './helpers.js';
-import { acceptor, collect, fakeServer, loadWsDemo, parseServerFrames, portOf, rawAuthedClient, tcpClient } from './websocket-helpers.js';
+import { acceptor, bytes, dialPair, numbered, record } from './helpers.js';
+import { collect, fakeServer, loadWsDemo, parseServerFrames, portOf, rawAuthedClient, tcpClient } from './websocket-helpers.js';
 
 const open: { close(): Promise<void> }[] = [];
 async function listen(options?: WebSocketOptions): Promise<WebSocketNetlayer> {
@@ -216,12 +216,8 @@ describe('websocket netlayer: options and locator', () => {
 describe('websocket netlayer: transport', () => {
   it('exchanges 1,000 messages in order both ways', async () => {
     const server = await listen();
-    const next = acceptor(server);
     const client = dialer();
-    const c = await client.connect(server.location);
-    const s = await next();
-    expect(c.outgoing).toBe(true);
-    expect(s.outgoing).toBe(false);
+    const [c, s] = await dialPair(client, server);
     const rc = record(c);
     const rs = record(s);
     const count = 1000;
@@ -304,9 +300,7 @@ describe('websocket netlayer: transport', () => {
 
   it('a throwing message handler drops the connection and reports close(thatError)', async () => {
     const server = await listen();
-    const next = acceptor(server);
-    const c = await dialer().connect(server.location);
-    const s = await next();
+    const [c, s] = await dialPair(dialer(), server);
     const boom = new Error('handler bug');
     const closes: (Error | undefined)[] = [];
     s.setHandlers({
