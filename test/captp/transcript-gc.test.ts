@@ -3,9 +3,8 @@
  * received (our tables) and sent (our imports and questions), in every profile's form.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { E } from '../../src/index.js';
+import { forceGc } from '../helpers/gc.js';
 import { ans, deliver, deliverOnly, exp, expectNext, fetchObject, imp, rec, rig, rigOutbound, settle, sym, type Rig } from './transcript-helpers.js';
 
 let current: Rig | undefined;
@@ -193,16 +192,7 @@ describe('GC our node sends', () => {
   });
 });
 
-/** The engine's `gc`, if V8 lets us expose it at run time. */
-function exposeGc(): (() => void) | undefined {
-  try {
-    setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
-}
-const gc = exposeGc();
+const gc = forceGc;
 
 describe.skipIf(!gc)('imports collected by the JS GC are reported (suite test_gc_export_*)', () => {
   async function collectUntil(peer: Rig['peer'], done: (deltas: Record<number, number>) => boolean): Promise<Record<number, number>> {

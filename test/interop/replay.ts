@@ -7,13 +7,14 @@
  * paced by that order: before each replayed message we wait until our node has sent at least
  * as many non-GC messages (not counting op:start-session) as the recorded responder had sent
  * at that point. Nothing depends on JS garbage collection or wall-clock timing, except the
- * bounded waits that stop a failing replay.
+ * bounded waits that stop a failing replay, and the GC wait of {@link ReplayOptions.awaitGc}.
  */
 import { readFileSync } from 'node:fs';
 import { decode, toNotation, type SyrupRecord } from '../../src/syrup/index.js';
 import { keyPairFromSeed } from '../../src/crypto/index.js';
 import type { Netlayer } from '../../src/netlayers/interface.js';
 import type { PeerLocator } from '../../src/locator/types.js';
+import { forceGc } from '../helpers/gc.js';
 import { RawPeer, SEED2 } from '../helpers/raw-peer.js';
 
 /** Where the shared vectors live (beside the repository). */
@@ -86,6 +87,10 @@ export interface ReplayResult {
   recordedBytes: Uint8Array[];
   /** Our op:gc-* messages, in order, as notation. */
   gc: string[];
+  /** What our op:gc-* messages released, summed. */
+  gcReleased: GcSummary;
+  /** What the recorded responder's op:gc-* messages released, summed. */
+  recordedGcReleased: GcSummary;
   /** Pacing points at which our node had not sent enough after `waitMs` (0 in a healthy replay). */
   stalls: number;
   /** Whether our node closed the connection by the end. */
@@ -100,6 +105,37 @@ export interface ReplayOptions {
   sendGc?: boolean;
   /** How long to wait for our node at each pacing point before going on anyway (ms; default 1000). */
   waitMs?: number;
+  /**
+   * Hold back the replayed side's closing op:abort (when it has sent something before it)
+   * until our GC messages release at least what the responder's did, forcing JS GC meanwhile
+   * (at most about 2 s); then send it and wait for the close. Default false.
+   */
+  awaitGc?: boolean;
+}
+
+/** What op:gc-export(s) / op:gc-answer(s) messages released. */
+export interface GcSummary {
+  /** Export position → sum of the wire deltas. */
+  exports: Record<number, number>;
+  /** Released answer positions, sorted. */
+  answers: number[];
+}
+
+/** Sums the releases of GC messages (plural or singular labels, list or scalar payloads). */
+export function gcSummary(messages: SyrupRecord[]): GcSummary {
+  const exports: Record<number, number> = {};
+  const answers: number[] = [];
+  for (const m of messages) {
+    const [ps, ds] = m.fields.map((f) => (Array.isArray(f) ? f : [f])) as bigint[][];
+    if (m.labelName!.startsWith('op:gc-export')) ps.forEach((p, k) => (exports[Number(p)] = (exports[Number(p)] ?? 0) + Number(ds[k])));
+    else answers.push(...ps.map(Number));
+  }
+  return { exports, answers: answers.sort() };
+}
+
+/** Does `ours` release (at least) every export delta and answer that `theirs` does? */
+function covers(ours: GcSummary, theirs: GcSummary): boolean {
+  return Object.entries(theirs.exports).every(([p, d]) => ours.exports[Number(p)] === d) && theirs.answers.every((a) => ours.answers.includes(a));
 }
 
 const isReply = (r: SyrupRecord): boolean => !isGc(r.labelName ?? '') && r.labelName !== 'op:start-session';
@@ -121,15 +157,19 @@ async function waitFor(peer: RawPeer, pred: () => boolean, ms: number): Promise<
  * paced by the recorded order. Our node's own op:start-session is awaited first.
  */
 export async function replay(netlayer: Netlayer, target: PeerLocator, messages: RecordedMessage[], options: ReplayOptions = {}): Promise<ReplayResult> {
-  const { sendGc = true, waitMs = 1000 } = options;
+  const { sendGc = true, waitMs = 1000, awaitGc = false } = options;
   const conn = await netlayer.connect(target);
   // The key is never used: every byte we send is recorded (including op:start-session).
   const peer = new RawPeer(conn, keyPairFromSeed(SEED2), netlayer.location);
   const ours = () => peer.received.filter(isReply).length;
   await waitFor(peer, () => peer.received.some((r) => r.labelName === 'op:start-session'), waitMs);
+  const sent = messages.filter((m) => m.side === 'replayed');
+  const last = sent[sent.length - 1];
+  const finalAbort = awaitGc && sent.length > 1 && last.label === 'op:abort' ? last : undefined;
   let expected = 0;
   let stalls = 0;
   for (const m of messages) {
+    if (m === finalAbort) continue;
     if (m.side === 'responder') {
       if (!isGc(m.label) && m.label !== 'op:start-session') expected++;
       continue;
@@ -143,6 +183,17 @@ export async function replay(netlayer: Netlayer, target: PeerLocator, messages: 
   }
   if (!(await waitFor(peer, () => ours() >= expected, waitMs)) && !peer.closed) stalls++;
   await settle(10);
+  const ourGc = () => gcSummary(peer.received.filter((r) => isGc(r.labelName ?? '')));
+  const recordedGcReleased = gcSummary(messages.filter((m) => m.side === 'responder' && isGc(m.label)).map((m) => decode(m.bytes) as SyrupRecord));
+  if (awaitGc) {
+    for (let i = 0; i < 100 && !covers(ourGc(), recordedGcReleased) && !peer.closed; i++) {
+      forceGc?.();
+      // FinalizationRegistry callbacks run in a later task; give them and their sends time.
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (finalAbort !== undefined && !peer.closed) peer.send(finalAbort.bytes);
+    await peer.waitClosed(waitMs);
+  }
   const recorded = messages.filter((m) => m.side === 'responder' && !isGc(m.label) && m.label !== 'op:start-session');
   const replyIdx = peer.received.flatMap((r, i) => (isReply(r) ? [i] : []));
   return {
@@ -152,6 +203,8 @@ export async function replay(netlayer: Netlayer, target: PeerLocator, messages: 
     replyBytes: replyIdx.map((i) => peer.receivedBytes[i]),
     recordedBytes: recorded.map((m) => m.bytes),
     gc: peer.received.filter((r) => isGc(r.labelName ?? '')).map((r) => toNotation(r)),
+    gcReleased: ourGc(),
+    recordedGcReleased,
     stalls,
     closed: peer.closed,
     peer,
