@@ -18,10 +18,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import WebSocket from 'ws';
-import { OcapnNode, E, listenWebSocket, verifyPeerAuthAnswer, publicKeyFromDesignator, PeerAuthError } from '../../src/index.js';
+import { OcapnNode, listenWebSocket, verifyPeerAuthAnswer, publicKeyFromDesignator, PeerAuthError } from '../../src/index.js';
 import type { WebSocketNetlayer } from '../../src/index.js';
 import { decode, toNotation, SyrupRecord } from '../../src/syrup/index.js';
 import { peerLocatorToSyrup } from '../../src/locator/index.js';
+import { registerGoblinsServerObjects } from './goblins-objects.js';
 
 const vectorUrl = (path: string): URL => new URL(`../../../shared/vectors/${path}`, import.meta.url);
 const readJson = (path: string): any => JSON.parse(readFileSync(vectorUrl(path), 'utf8'));
@@ -72,30 +73,6 @@ const isGc = (label: string): boolean => label.startsWith('op:gc-');
 /** Frames we compare byte for byte: not the peer-auth answer, op:start-session or op:gc-*. */
 const isReply = (label: string): boolean => !isGc(label) && label !== 'desc:sig-envelope' && label !== 'op:start-session';
 
-/** The Goblins server's objects (README "Demo steps"; notes §12), as in goblins-tcp-demo.test.ts. */
-function registerGoblinsServerObjects(node: OcapnNode): void {
-  node.register((...args: unknown[]) => args, 'IO58l1laTyhcrgDKbEzFOO32MDd6zE5w');
-  node.register((name: unknown) => `Hello ${String(name)}, I am Goblins node S`, 'hello-greeter-swiss-num-00000001');
-  node.register(
-    () => (spec: unknown) => {
-      const [color, model] = (spec as { name: string }[]).map((s) => s.name);
-      return () => `Vroom! I am a ${color} ${model} car!`;
-    },
-    'JadQ0++RzsD4M+40uLxTWVaVqM10DcBJ',
-  );
-  // Goblins' greeter calls the given ref with "Hello" (answer wanted) and answers #t at once.
-  node.register((ref: unknown) => {
-    E(ref as (...a: unknown[]) => unknown)('Hello').catch(() => {});
-    return true;
-  }, 'VMDDd1voKWarCe2GvgLbxbVFysNzRPzx');
-  node.register(() => {
-    let fulfill!: (v: unknown) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise((res, rej) => ((fulfill = res), (reject = rej)));
-    promise.catch(() => {});
-    return [promise, Object.freeze({ fulfill: (v: unknown) => fulfill(v), break: (e: unknown) => reject(e) })];
-  }, 'IokCxYmMj04nos2JN1TDoY1bT8dXh6Lr');
-}
 
 /** Our start of a session, the same as Goblins' apart from the key, location and signature. */
 const START = /^<op:start-session "1\.0" \['public-key \['ecc \['curve 'Ed25519\] \['flags 'eddsa\] \['q :[0-9a-f]{64}\]\]\] (<ocapn-peer 'websocket "[a-z2-7]{52}" \{"url": "ws:\/\/127\.0\.0\.1:\d+"\}>) \['sig-val \['eddsa \['r :[0-9a-f]{64}\] \['s :[0-9a-f]{64}\]\]\]>$/;
