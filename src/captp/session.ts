@@ -250,15 +250,27 @@ export class CaptpSession implements RefOwner {
     try {
       this.assertActive();
       if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
-      const encodedArgs = this.encodeValue(args);
-      const answerPos = this.nextAnswerPos++;
+      const answerPos = this.nextAnswerPos;
       const { promise, settler } = makeRemotePromise(this, 'answer', answerPos);
       const resolver = this.makeResolver(settler, () => {
         this.questions.delete(answerPos);
         this.gc.answer(answerPos);
       });
+      // Arguments and resolver are exported together: if either fails, neither stays exported.
+      let encodedArgs: SyrupValue;
+      let resolverPos: number;
+      const undo = this.exports.startJournal();
+      try {
+        encodedArgs = this.encodeValue(args);
+        resolverPos = this.exports.exportValue(resolver);
+      } catch (e) {
+        undo.rollback();
+        throw e;
+      } finally {
+        undo.end();
+      }
+      this.nextAnswerPos++;
       this.questions.set(answerPos, settler);
-      const resolverPos = this.exports.exportValue(resolver);
       this.send(encodeOp('op:deliver', {
         to: encodeDesc(target.kind, target.pos),
         args: encodedArgs,

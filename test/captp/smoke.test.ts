@@ -93,3 +93,21 @@ describe('maxSessions', () => {
     await Promise.all([server, ...clients].map((n) => n.close()));
   });
 });
+
+describe('a question that cannot be sent', () => {
+  it('leaves no export behind when the resolver does not fit', async () => {
+    const net = new MemoryNetwork();
+    const a = new OcapnNode({ netlayers: [net.netlayer('a')] });
+    const b = new OcapnNode({ netlayers: [net.netlayer('b')], limits: { maxExports: 2 } });
+    const ref = await b.enliven(a.sturdyRefUri({ take: (f: unknown) => typeof f }));
+    await new Promise((r) => setTimeout(r, 20)); // the fetch resolver is released by the peer
+    const session = b.sessions[0];
+    expect(session.exports.size).toBe(1); // the bootstrap object only
+    // The argument fits (2 of 2), the resolver does not: both must be undone.
+    await expect(E(ref as any).take(() => 1)).rejects.toThrow(/export table is full \(limit 2\)/);
+    expect(session.exports.size).toBe(1);
+    expect(session.isActive).toBe(true);
+    await a.close();
+    await b.close();
+  });
+});
