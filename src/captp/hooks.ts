@@ -53,7 +53,8 @@ export function makeRefHooks(session: CaptpSession): RefHooks {
     isKnownRef: (v) => refInfo.has(v),
     encodeRef(v) {
       const info = refInfo.get(v);
-      if (info && info.session === session && !(info.kind === 'answer' && info.settled)) {
+      // A settled answer or imported promise may already be released: send it as a promise of ours.
+      if (info && info.session === session && !(info.kind !== 'import-object' && info.settled)) {
         return encodeDesc(info.kind === 'answer' ? 'answer' : 'export', info.pos);
       }
       if (info && info.session !== session && info.kind === 'import-object' && session.host.encodeForeign) {

@@ -4,28 +4,37 @@
  * @module
  */
 import { SyrupSymbol } from '../syrup/types.js';
-import { Tagged, isStruct } from '../model/index.js';
+import { Tagged, isRemotable, isStruct } from '../model/index.js';
 import { refInfo, targetOf } from './refs.js';
 
-const objectProtoNames = new Set(Object.getOwnPropertyNames(Object.prototype));
+/**
+ * The method `name` of `target`: a data property holding a function, found on the object or
+ * its prototype chain below Object.prototype. Getters never run; Object's own methods
+ * (`constructor`, `toString`, `__proto__`…) are never reachable.
+ */
+function findMethod(target: object, name: string): ((...a: unknown[]) => unknown) | undefined {
+  for (let o: object | null = target; o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, name);
+    if (d) return 'value' in d && typeof d.value === 'function' ? d.value : undefined;
+  }
+  return undefined;
+}
 
 /**
- * Invoke a local target with OCapN args. A function is applied to all the args; an object
- * needs a Selector first, naming one of its methods (never one inherited from Object).
+ * Invoke a local target with OCapN args. A function is applied to all the args; a remotable
+ * object needs a Selector first, naming one of its methods. Data (arrays, bytes, Structs,
+ * Maps…) is never invoked: messages are not sent to non-references (notes §8).
  */
 export function invokeLocal(target: unknown, args: unknown[]): unknown {
   if (typeof target === 'function') return (target as (...a: unknown[]) => unknown)(...args);
-  if (typeof target === 'object' && target !== null) {
+  if (isRemotable(target)) {
     const [sel, ...rest] = args;
     if (!(sel instanceof SyrupSymbol)) throw new TypeError('target is not a function; a method call needs a Symbol as its first argument');
-    const name = sel.name;
-    const method = (target as Record<string, unknown>)[name];
-    if (typeof method !== 'function' || (objectProtoNames.has(name) && !Object.hasOwn(target, name))) {
-      throw new TypeError(`target has no method "${name}"`);
-    }
-    return (method as (...a: unknown[]) => unknown).apply(target, rest);
+    const method = findMethod(target, sel.name);
+    if (!method) throw new TypeError(`target has no method "${sel.name}"`);
+    return method.apply(target, rest);
   }
-  throw new TypeError(`cannot deliver a message to ${target === null ? 'null' : typeof target}`);
+  throw new TypeError(`messages cannot be sent to data (${target === null ? 'null' : Array.isArray(target) ? 'a List' : typeof target})`);
 }
 
 /** Deliver `args` to `target` once it settles; returns a promise for the result. */
