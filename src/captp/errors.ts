@@ -21,3 +21,11 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 }
+
+/** The op:abort reason for the connection that loses a crossed-hellos race (notes §5.4; Endo's text). */
+export const CROSSED_HELLOS = 'Crossed hellos mitigated';
+
+/** Whether `e` ended a session because it lost a crossed-hellos race (either side's decision). */
+export function isCrossedHellos(e: unknown): boolean {
+  return e instanceof SessionClosedError && e.reason.endsWith(CROSSED_HELLOS);
+}

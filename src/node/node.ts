@@ -7,7 +7,7 @@ import { E } from '../captp/eventual-send.js';
 import { CaptpSession, type SessionHost, type WireEvent } from '../captp/session.js';
 import { resolveProfile, type CompatProfile, PROFILES } from '../captp/profile.js';
 import { resolveLimits, type SessionLimits } from '../captp/limits.js';
-import { SessionClosedError } from '../captp/errors.js';
+import { CROSSED_HELLOS, isCrossedHellos, type SessionClosedError } from '../captp/errors.js';
 import { refInfo, type RefInfo } from '../captp/refs.js';
 import { compareBytes } from '../syrup/index.js';
 import type { SyrupRecord, SyrupValue } from '../syrup/types.js';
@@ -57,6 +57,9 @@ export class OcapnNode {
   readonly handoff: HandoffManager;
   private closed = false;
   private readonly maxSessions: number;
+  /** When each session's connection was attached and its handshake finished (a node-wide sequence). */
+  private readonly order = new WeakMap<CaptpSession, { attached: number; established?: number }>();
+  private seq = 0;
 
   constructor(options: NodeOptions) {
     if (!options || !Array.isArray(options.netlayers) || options.netlayers.length === 0) {
@@ -130,8 +133,20 @@ export class OcapnNode {
     const sturdy = typeof ref === 'string' ? parseOcapnUri(ref) : ref;
     if (!sturdy || typeof sturdy !== 'object' || !('swiss' in sturdy)) throw new TypeError('enliven needs a sturdyref (an ocapn://…/s/… URI or a SturdyRef)');
     if (this.isOwnLocation(sturdy.peer)) return this.swiss.lookup(sturdy.swiss) as Remote<T>;
-    const session = await this.connect(sturdy.peer);
-    return (await (E(session.peerBootstrap()) as any).fetch(sturdy.swiss)) as Remote<T>;
+    return (await this.withSession(sturdy.peer, (session) => (E(session.peerBootstrap()) as any).fetch(sturdy.swiss))) as Remote<T>;
+  }
+
+  /**
+   * Run `use` on the session with `peer`; if that session is given up to a crossed-hellos
+   * race meanwhile (notes §5.4), run it once more on the session that survived.
+   */
+  async withSession<R>(peer: PeerLocator, use: (session: CaptpSession) => Promise<R> | R): Promise<R> {
+    try {
+      return await use(await this.connect(peer));
+    } catch (e) {
+      if (!isCrossedHellos(e)) throw e;
+      return use(await this.connect(peer));
+    }
   }
 
   /** Whether `loc` names this node on one of its netlayers. */
@@ -158,7 +173,9 @@ export class OcapnNode {
     this.dialling.set(key, entry);
     const fail = (e: Error) => {
       if (this.dialling.get(key) === entry) this.dialling.delete(key);
-      settle(e);
+      // Our dial lost a crossed-hellos race: the peer's connection is the session to use.
+      const survivor = this.sessionWith(peer);
+      settle(survivor ?? e);
     };
     netlayer.connect(peer).then(
       (conn) => {
@@ -199,6 +216,7 @@ export class OcapnNode {
     const peerProfile = dialled && this.profileFor ? this.profileFor(dialled) : undefined;
     const session = new CaptpSession(conn, host, { profile: resolveProfile(peerProfile ?? this.profile), limits: this.limits });
     this.allSessions.add(session);
+    this.order.set(session, { attached: ++this.seq });
     return session;
   }
 
@@ -212,15 +230,27 @@ export class OcapnNode {
       if (p) s.profile = resolveProfile(p);
     }
     const key = locatorKey(peer);
+    const order = this.order.get(s)!;
+    order.established = ++this.seq;
     const current = this.active.get(key);
-    if (current && current !== s && current.isActive) return 'a session with this peer is already active';
+    if (current && current !== s && current.isActive) {
+      // Crossed hellos whose first session already finished its handshake (notes §5.4): the two
+      // connections go opposite ways and this one was opened before that one was established.
+      // Otherwise it is a duplicate and is refused (§5.3).
+      const crossed = s.connection.outgoing !== current.connection.outgoing && order.attached < (this.order.get(current)?.established ?? 0);
+      if (!crossed) return 'a session with this peer is already active';
+      const [out, inc] = s.connection.outgoing ? [s, current] : [current, s];
+      const loser = compareBytes(out.ourPublicId, inc.peerPublicId!) > 0 ? inc : out;
+      if (loser === s) return CROSSED_HELLOS;
+      current.abort(CROSSED_HELLOS);
+    }
     const pending = this.dialling.get(key);
     if (!dialled && pending?.session && !pending.session.isActive && pending.session.isOpen) {
       // Crossed hellos: keep the connection whose opener's Public ID is higher.
       const idOut = pending.session.ourPublicId;
       const idIn = s.peerPublicId!;
-      if (compareBytes(idOut, idIn) > 0) return 'Crossed hellos mitigated';
-      pending.session.abort('Crossed hellos mitigated');
+      if (compareBytes(idOut, idIn) > 0) return CROSSED_HELLOS;
+      pending.session.abort(CROSSED_HELLOS);
     }
     this.active.set(key, s);
     if (pending) {
