@@ -73,11 +73,6 @@ function checkAnswerFree(s: CaptpSession, pos: number): void {
   if (s.answers.size >= s.limits.maxAnswers) throw new TableLimitError('answer', s.limits.maxAnswers);
 }
 
-function newAnswer(s: CaptpSession, pos: number, p: Promise<unknown>): void {
-  checkAnswerFree(s, pos);
-  s.answers.set(pos, p);
-}
-
 /**
  * Import the peer's resolver: counted as an import (so it is reported back), but with no JS
  * object made for it, since we only ever send it fulfill/break, whether the peer names it
@@ -101,6 +96,23 @@ function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>): voi
 
 type Handler = (s: CaptpSession, m: DecodedOp) => void;
 
+/**
+ * Count `p` as work the peer has us waiting on (a delivery, listen or selection not yet
+ * settled) until it settles. Throws (aborting the session) past `maxPending`, so a peer cannot
+ * pile up callbacks on a promise that never settles.
+ */
+function checkPending(s: CaptpSession): void {
+  if (s.pending >= s.limits.maxPending) throw new TableLimitError('pending-work', s.limits.maxPending);
+}
+function trackPending<T>(s: CaptpSession, p: Promise<T>): Promise<T> {
+  s.pending++;
+  const done = () => {
+    s.pending--;
+  };
+  p.then(done, done);
+  return p;
+}
+
 const HANDLERS: Record<string, Handler> = {
   'op:deliver'(s, m) {
     const to = m.to as TargetDesc;
@@ -109,16 +121,18 @@ const HANDLERS: Record<string, Handler> = {
     // Every check that can reject the message (answer position in use, a full table) comes
     // before the delivery: a message that aborts the session must not run.
     if (m.answerPos !== false) checkAnswerFree(s, m.answerPos as number);
+    checkPending(s);
     if (m.resolveMe !== false) importResolver(s, m.resolveMe as ImportDesc);
-    const result = deliverTo(target, args);
+    const result = trackPending(s, deliverTo(target, args));
     result.catch(noop);
     if (m.answerPos !== false) s.answers.set(m.answerPos as number, result);
     if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result);
   },
   'op:listen'(s, m) {
     const target = lookupTarget(s, m.to as TargetDesc);
+    checkPending(s);
     importResolver(s, m.listener as ImportDesc);
-    const p = Promise.resolve(target);
+    const p = trackPending(s, Promise.resolve(target));
     p.catch(noop);
     notify(s, m.listener as ImportDesc, p);
   },
@@ -138,8 +152,10 @@ const HANDLERS: Record<string, Handler> = {
 function select(keyField: string): Handler {
   return (s, m) => {
     const target = lookupTarget(s, m.receiver as TargetDesc);
-    const p = Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number));
+    checkPending(s);
+    checkAnswerFree(s, m.newAnswerPos as number);
+    const p = trackPending(s, Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number)));
     p.catch(noop);
-    newAnswer(s, m.newAnswerPos as number, p);
+    s.answers.set(m.newAnswerPos as number, p);
   };
 }

@@ -19,6 +19,8 @@ export interface SessionLimits {
   readonly maxAnswers: number;
   /** Most of our questions awaiting an answer. Default 100,000. */
   readonly maxQuestions: number;
+  /** Most deliveries, listens and selections of the peer's waiting on promises at once. Default 100,000. */
+  readonly maxPending: number;
   /** Milliseconds the peer has to send a valid op:start-session before we abort. Default 30,000, at most 2^31-1. */
   readonly handshakeTimeoutMs: number;
 }
@@ -31,6 +33,7 @@ export const DEFAULT_LIMITS: SessionLimits = Object.freeze({
   maxImports: 100_000,
   maxAnswers: 100_000,
   maxQuestions: 100_000,
+  maxPending: 100_000,
   handshakeTimeoutMs: 30_000,
 });
 

@@ -100,6 +100,8 @@ export class CaptpSession implements RefOwner {
   /** Imported promises awaiting settlement (broken when the session ends). */
   readonly remotePromises = new Set<Settler>();
   private nextAnswerPos = 0;
+  /** Work the peer has us waiting on (see dispatch.ts trackPending). */
+  pending = 0;
   private state: State = 'handshake';
   private closeError: SessionClosedError | undefined;
   private readonly readyKit = deferred<void>();
@@ -183,11 +185,20 @@ export class CaptpSession implements RefOwner {
     this.readyKit.resolve();
   }
 
+  /** Call the host's tap; a throwing tap is the user's bug and must not disturb the session. */
+  private observe(event: WireEvent): void {
+    try {
+      this.host.tap?.(event);
+    } catch {
+      // ignored on purpose
+    }
+  }
+
   /** Encode and send one operation record. */
   send(message: SyrupRecord): void {
     if (this.state === 'closed') return;
     const bytes = encode(message);
-    this.host.tap?.({ direction: 'out', session: this, bytes, message });
+    this.observe({ direction: 'out', session: this, bytes, message });
     this.connection.send(bytes);
   }
 
@@ -205,7 +216,7 @@ export class CaptpSession implements RefOwner {
       this.abort(`malformed message: ${(e as Error).message}`);
       return;
     }
-    this.host.tap?.({ direction: 'in', session: this, bytes, message });
+    this.observe({ direction: 'in', session: this, bytes, message });
     try {
       handleMessage(this, message, this.state === 'active');
     } catch (e) {
@@ -301,14 +312,20 @@ export class CaptpSession implements RefOwner {
   pipelineOp(op: 'op:get' | 'op:index' | 'op:untag', target: TargetDesc, fields: Record<string, SyrupValue>): Promise<unknown> {
     try {
       this.assertActive();
+      if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
+      // Endo refuses new-answer-pos 0 for get/index/untag (notes §6.1): never use it here.
+      if (this.nextAnswerPos === 0) this.nextAnswerPos = 1;
       const answerPos = this.nextAnswerPos++;
       const { promise, settler } = makeRemotePromise(this, 'answer', answerPos);
-      this.questions.set(answerPos, settler);
-      this.send(encodeOp(op, { receiver: encodeDesc(target.kind, target.pos), ...fields, newAnswerPos: BigInt(answerPos) }));
-      this.listen({ kind: 'answer', pos: answerPos }, settler, () => {
+      // The listener's resolver is exported before anything is sent, so nothing can fail half-way.
+      const resolver = this.makeResolver(settler, () => {
         this.questions.delete(answerPos);
         this.gc.answer(answerPos);
       });
+      const listener = encodeDesc('import-object', this.exports.exportValue(resolver));
+      this.questions.set(answerPos, settler);
+      this.send(encodeOp(op, { receiver: encodeDesc(target.kind, target.pos), ...fields, newAnswerPos: BigInt(answerPos) }));
+      this.sendListen({ kind: 'answer', pos: answerPos }, listener);
       return promise;
     } catch (e) {
       return Promise.reject(e);
@@ -318,7 +335,11 @@ export class CaptpSession implements RefOwner {
   /** Send op:listen on `target` with a fresh resolver that settles `settler`. */
   listen(target: TargetDesc, settler: Settler, onSettled?: () => void): void {
     const resolver = this.makeResolver(settler, onSettled);
-    const listener = encodeDesc('import-object', this.exports.exportValue(resolver));
+    this.sendListen(target, encodeDesc('import-object', this.exports.exportValue(resolver)));
+  }
+
+  /** `<op:listen to listener f>` (or 2 fields, per profile). */
+  private sendListen(target: TargetDesc, listener: SyrupRecord): void {
     const to = encodeDesc(target.kind, target.pos);
     if (this.profile.listenFields === 3) this.send(encodeOp('op:listen', { to, listener, wantsPartial: false }));
     else this.send(encodeOp('op:listen', { to, listener }, 2));

@@ -25,12 +25,15 @@ export interface HandoffOptions {
   readonly maxPendingWithdrawals: number;
   /** Used handoff counts remembered per (E–R, G–E) pair. Default 100,000. */
   readonly maxUsedCounts: number;
+  /** Receiver: gives from one gifter session being withdrawn at once (each may dial). Default 1,000. */
+  readonly maxPendingHandoffs: number;
 }
 
 export const DEFAULT_HANDOFF_OPTIONS: HandoffOptions = Object.freeze({
   maxGiftsPerSession: 10_000,
   maxPendingWithdrawals: 1_000,
   maxUsedCounts: 100_000,
+  maxPendingHandoffs: 1_000,
 });
 
 /** What the handoff layer needs from the node above it. */
@@ -64,6 +67,8 @@ export class HandoffManager {
   private readonly waitingOf = new WeakMap<CaptpSession, Set<() => void>>();
   /** Receiver: next handoff count per E–R session (rises from 0; notes §15). */
   private readonly nextCount = new WeakMap<CaptpSession, bigint>();
+  /** Receiver: gives being withdrawn, per gifter session (G–R). */
+  private readonly pendingHandoffs = new WeakMap<CaptpSession, number>();
 
   constructor(private readonly host: HandoffHost, options?: Partial<HandoffOptions>) {
     const o: Record<string, number> = { ...DEFAULT_HANDOFF_OPTIONS };
@@ -115,9 +120,18 @@ export class HandoffManager {
       settle = { resolve, reject };
     });
     p.catch(() => {});
+    const inFlight = this.pendingHandoffs.get(gr) ?? 0;
+    if (inFlight >= this.options.maxPendingHandoffs) {
+      settle.reject(new HandoffError(`too many handoffs in progress from this gifter (limit ${this.options.maxPendingHandoffs})`));
+      return p;
+    }
+    this.pendingHandoffs.set(gr, inFlight + 1);
+    const done = () => this.pendingHandoffs.set(gr, (this.pendingHandoffs.get(gr) ?? 1) - 1);
+    p.then(done, done);
     const run = async (): Promise<void> => {
       const give = parseGive(signed);
       if (!bytesEqual(give.receiverKey, gr.publicKey)) throw new HandoffError('this give is addressed to another receiver');
+      if (this.host.isOwnLocation(give.exporterLocation)) throw new HandoffError('a give naming this node as its exporter');
       const er = await this.host.connect(give.exporterLocation);
       const count = this.nextCount.get(er) ?? 0n;
       this.nextCount.set(er, count + 1n);

@@ -69,3 +69,39 @@ describe('a settled imported promise sent back', () => {
     await b.close();
   });
 });
+
+describe('work waiting on promises is bounded (maxPending)', () => {
+  it('aborts a peer that piles up deliveries on a promise that never settles', async () => {
+    const net = new MemoryNetwork();
+    const node = new OcapnNode({ netlayers: [net.netlayer('n')], limits: { maxPending: 3 } });
+    node.register({ hang: () => new Promise(() => {}) }, 'svc');
+    const peer = await RawPeer.dial(net.netlayer('p'), node.location);
+    await peer.handshake();
+    peer.send(rec('op:deliver', rec('desc:export', 0n), [sym('fetch'), ascii('svc')], 0n, rec('desc:import-object', 1n)));
+    await peer.nextNonGc(); // fulfilled with the service
+    for (let i = 0; i < 4; i++) peer.send(rec('op:deliver', rec('desc:answer', 0n), [sym('hang')], false, false));
+    const abort = await peer.nextNonGc();
+    expect(toNotation(abort)).toBe('<op:abort "pending-work table is full (limit 3)">');
+    await node.close();
+  });
+});
+
+describe('a throwing tap', () => {
+  it('does not disturb the session', async () => {
+    const net = new MemoryNetwork();
+    const a = new OcapnNode({ netlayers: [net.netlayer('a')] });
+    let taps = 0;
+    const b = new OcapnNode({
+      netlayers: [net.netlayer('b')],
+      tap: () => {
+        taps++;
+        throw new Error('buggy tap');
+      },
+    });
+    const ref = await b.enliven(a.sturdyRefUri({ ping: () => 'pong' }));
+    expect(await E(ref as any).ping()).toBe('pong');
+    expect(taps).toBeGreaterThan(3);
+    await a.close();
+    await b.close();
+  });
+});

@@ -316,10 +316,11 @@ describe('op:get / op:index / op:untag (notes §6.3)', () => {
     expect(latin1(encoded)).toBe("<6'op:get<11'desc:export0+>1\"x0+>");
     // Exercise the session API directly: getField on the peer's bootstrap.
     const p = r.session.getField({ kind: 'export', pos: 0 }, 'x');
-    await expectNext(r.peer, '<op:get <desc:export 0> "x" 0>');
-    await expectNext(r.peer, '<op:listen <desc:answer 0> <desc:import-object 1> f>');
+    // new-answer-pos is never 0 for op:get/index/untag (Endo refuses 0 there; notes §6.1).
+    await expectNext(r.peer, '<op:get <desc:export 0> "x" 1>');
+    await expectNext(r.peer, '<op:listen <desc:answer 1> <desc:import-object 1> f>');
     r.peer.send(deliver(exp(1), [sym('fulfill'), 'field value'], false, false));
     expect(await p).toBe('field value');
-    await expectNext(r.peer, '<op:gc-answers [0]>');
+    await expectNext(r.peer, '<op:gc-answers [1]>');
   });
 });

@@ -34,7 +34,7 @@ async function expectAlive(sc: Scene): Promise<void> {
 
 describe('handoff bounds', () => {
   it('the defaults are finite', () => {
-    expect(DEFAULT_HANDOFF_OPTIONS).toEqual({ maxGiftsPerSession: 10_000, maxPendingWithdrawals: 1_000, maxUsedCounts: 100_000 });
+    expect(DEFAULT_HANDOFF_OPTIONS).toEqual({ maxGiftsPerSession: 10_000, maxPendingWithdrawals: 1_000, maxUsedCounts: 100_000, maxPendingHandoffs: 1_000 });
   });
 
   it('bad options are refused when the node is made', () => {
