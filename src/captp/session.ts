@@ -22,7 +22,7 @@ import { encodeDesc, encodeOp, label, type ImportDesc, type TargetDesc } from '.
 import type { CompatProfile } from './profile.js';
 import type { SessionLimits } from './limits.js';
 import { AnswerTable, ExportTable, ImportTable } from './tables.js';
-import { ProtocolError, SessionClosedError } from './errors.js';
+import { SessionClosedError } from './errors.js';
 import { makeRefHooks } from './hooks.js';
 import { makeRemotePromise, refInfo, type RefOwner, type RefInfo, type Settler } from './refs.js';
 import { GcQueue } from './gc.js';
@@ -427,8 +427,4 @@ export class CaptpSession implements RefOwner {
     return this.closeError;
   }
 
-  /** Wrap a failure to report to the user. */
-  protocolError(message: string): ProtocolError {
-    return new ProtocolError(message);
-  }
 }

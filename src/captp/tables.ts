@@ -152,9 +152,6 @@ export class ImportTable<T extends object> {
     this.byPos.delete(pos);
     return e.count;
   }
-  tokenOf(pos: number): object | undefined {
-    return this.byPos.get(pos)?.token;
-  }
   get size(): number {
     return this.byPos.size;
   }

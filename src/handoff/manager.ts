@@ -10,6 +10,7 @@ import { SyrupRecord, type SyrupValue } from '../syrup/types.js';
 import { E, HandledPromise } from '../captp/eventual-send.js';
 import { label } from '../captp/ops.js';
 import { bytesEqual } from '../syrup/index.js';
+import { toHex } from '../syrup/bytes.js';
 import type { RefInfo } from '../captp/refs.js';
 import type { CaptpSession } from '../captp/session.js';
 import type { SessionClosedError } from '../captp/errors.js';
@@ -42,8 +43,6 @@ export interface HandoffHost {
   sessionById(id: Uint8Array): CaptpSession | undefined;
   isOwnLocation(loc: PeerLocator): boolean;
 }
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 interface Waiter {
   resolve(v: unknown): void;
@@ -156,7 +155,7 @@ export class HandoffManager {
   deposit(ge: CaptpSession, giftId: unknown, ref: unknown): void {
     if (!(giftId instanceof Uint8Array)) throw new TypeError('deposit-gift: gift-id must be a ByteArray');
     const st = this.gifter(ge);
-    const key = hex(giftId);
+    const key = toHex(giftId);
     const waiter = st.waiting.get(key);
     if (waiter) {
       st.waiting.delete(key);
@@ -186,7 +185,7 @@ export class HandoffManager {
     if (used.size >= this.options.maxUsedCounts) throw new HandoffError('withdraw-gift refused: too many handoffs on this session pair');
     used.add(receive.handoffCount);
     const st = this.gifter(ge);
-    const key = hex(give.giftId);
+    const key = toHex(give.giftId);
     if (st.gifts.has(key)) {
       const gift = st.gifts.get(key);
       st.gifts.delete(key);

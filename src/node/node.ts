@@ -232,25 +232,21 @@ export class OcapnNode {
     const key = locatorKey(peer);
     const order = this.order.get(s)!;
     order.established = ++this.seq;
-    const current = this.active.get(key);
-    if (current && current !== s && current.isActive) {
-      // Crossed hellos whose first session already finished its handshake (notes §5.4): the two
-      // connections go opposite ways and this one was opened before that one was established.
-      // Otherwise it is a duplicate and is refused (§5.3).
-      const crossed = s.connection.outgoing !== current.connection.outgoing && order.attached < (this.order.get(current)?.established ?? 0);
+    const pending = this.dialling.get(key);
+    // The other session with this peer, if any: the active one, or our dial still in its handshake.
+    const active = this.active.get(key);
+    const other = active && active !== s && active.isActive ? active : pending?.session !== s && pending?.session?.isOpen ? pending.session : undefined;
+    if (other) {
+      // Crossed hellos (notes §5.4): the two connections go opposite ways and this one was
+      // opened before the other finished its handshake. Keep the connection whose opener's
+      // Public ID is higher. Otherwise this is a duplicate and is refused (§5.3).
+      const otherEstablished = this.order.get(other)?.established ?? Infinity;
+      const crossed = s.connection.outgoing !== other.connection.outgoing && order.attached < otherEstablished;
       if (!crossed) return 'a session with this peer is already active';
-      const [out, inc] = s.connection.outgoing ? [s, current] : [current, s];
+      const [out, inc] = s.connection.outgoing ? [s, other] : [other, s];
       const loser = compareBytes(out.ourPublicId, inc.peerPublicId!) > 0 ? inc : out;
       if (loser === s) return CROSSED_HELLOS;
-      current.abort(CROSSED_HELLOS);
-    }
-    const pending = this.dialling.get(key);
-    if (!dialled && pending?.session && !pending.session.isActive && pending.session.isOpen) {
-      // Crossed hellos: keep the connection whose opener's Public ID is higher.
-      const idOut = pending.session.ourPublicId;
-      const idIn = s.peerPublicId!;
-      if (compareBytes(idOut, idIn) > 0) return CROSSED_HELLOS;
-      pending.session.abort(CROSSED_HELLOS);
+      other.abort(CROSSED_HELLOS);
     }
     this.active.set(key, s);
     if (pending) {

@@ -13,6 +13,7 @@
  */
 import { SyrupError, scanValue } from '../../syrup/index.js';
 import type { DecodeOptions } from '../../syrup/index.js';
+import { describeByte } from '../../syrup/errors.js';
 
 /** The writer framings (see the module table). */
 export type Framing = 'raw' | 'netstring' | 'syrup-frame';
@@ -191,7 +192,7 @@ export class FrameReader {
       if (first >= ZERO && first <= NINE) message = this.#readFrame();
       else if (first === LT) message = this.#readRaw();
       else if (first === COLON) this.#fail('empty frame length prefix', this.#start);
-      else this.#fail(`expected a message (a '<' record or a digit length prefix), got ${describe(first)}`, this.#start);
+      else this.#fail(`expected a message (a '<' record or a digit length prefix), got ${describeByte(first)}`, this.#start);
       if (message === undefined) return;
       out.push(message);
     }
@@ -206,7 +207,7 @@ export class FrameReader {
     while (i < this.#end) {
       const b = buf[i];
       if (b === COLON) break;
-      if (b < ZERO || b > NINE) this.#fail(`non-digit ${describe(b)} in a frame length prefix`, i);
+      if (b < ZERO || b > NINE) this.#fail(`non-digit ${describeByte(b)} in a frame length prefix`, i);
       if (i > start && buf[start] === ZERO) this.#fail('leading zero in a frame length prefix', start);
       if (i - start >= this.#maxDigits) this.#fail(`frame length prefix of more than ${this.#maxDigits} digits exceeds maxMessageBytes (${this.#max})`, start);
       length = length * 10 + (b - ZERO);
@@ -219,7 +220,7 @@ export class FrameReader {
     if (this.#end - payloadStart < length) return undefined;
     const payloadEnd = payloadStart + length;
     if (buf[payloadStart] !== LT) {
-      this.#fail(`frame payload must be a Syrup record, starts with ${describe(buf[payloadStart])}`, payloadStart);
+      this.#fail(`frame payload must be a Syrup record, starts with ${describeByte(buf[payloadStart])}`, payloadStart);
     }
     const scanned = this.#scan(payloadStart, payloadEnd);
     if (scanned === -1) this.#fail('frame payload is an incomplete Syrup value', payloadStart);
@@ -259,11 +260,6 @@ export class FrameReader {
       throw err;
     }
   }
-}
-
-function describe(b: number): string {
-  const hex = `0x${b.toString(16).padStart(2, '0')}`;
-  return b >= 0x21 && b < 0x7f ? `'${String.fromCharCode(b)}' (${hex})` : hex;
 }
 
 /**
