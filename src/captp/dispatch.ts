@@ -71,6 +71,7 @@ function lookupTarget(s: CaptpSession, to: TargetDesc): unknown {
 function checkAnswerFree(s: CaptpSession, pos: number): void {
   if (s.answers.has(pos)) throw new ProtocolError(`answer position ${pos} is already in use`);
   if (s.answers.size >= s.limits.maxAnswers) throw new TableLimitError('answer', s.limits.maxAnswers);
+  s.answers.checkRoom(s.incomingBytes);
 }
 
 /**
@@ -82,16 +83,31 @@ function importResolver(s: CaptpSession, resolver: ImportDesc): void {
   s.imports.count(resolver.pos);
 }
 
-/** Tell the peer's resolver how `p` settles, then stop importing it (op:gc-exports). */
-function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>): void {
+/**
+ * Tell the peer's resolver how `p` settles, then stop importing it (op:gc-exports). The
+ * resolution waits while the peer is not taking our output (flow.ts); its size is charged to
+ * answer `answerPos`, if given, while the peer holds that answer.
+ */
+function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>, answerPos?: number): void {
+  const send = (outcome: { ok: true; value: unknown } | { ok: false; reason: unknown }) =>
+    s.flow.whenWritable(() => {
+      const bytes = s.resolveRemote(resolver, outcome);
+      if (answerPos !== undefined) {
+        try {
+          s.answers.charge(answerPos, bytes);
+        } catch (e) {
+          s.abort((e as Error).message);
+          return;
+        }
+      }
+      if (!s.isActive || resolver.pos === 0) return;
+      const count = s.imports.releaseCounted(resolver.pos);
+      if (count > 0) s.gc.exports(resolver.pos, count);
+    });
   p.then(
-    (value) => s.resolveRemote(resolver, { ok: true, value }),
-    (reason) => s.resolveRemote(resolver, { ok: false, reason }),
-  ).finally(() => {
-    if (!s.isActive || resolver.pos === 0) return;
-    const count = s.imports.releaseCounted(resolver.pos);
-    if (count > 0) s.gc.exports(resolver.pos, count);
-  });
+    (value) => send({ ok: true, value }),
+    (reason) => send({ ok: false, reason }),
+  );
 }
 
 type Handler = (s: CaptpSession, m: DecodedOp) => void;
@@ -117,16 +133,17 @@ const HANDLERS: Record<string, Handler> = {
   'op:deliver'(s, m) {
     const to = m.to as TargetDesc;
     const target = lookupTarget(s, to);
-    const args = s.decodeValue(m.args as SyrupValue) as unknown[];
     // Every check that can reject the message (answer position in use, a full table) comes
-    // before the delivery: a message that aborts the session must not run.
+    // before decoding its arguments (decoding imports references) and before the delivery:
+    // a message that aborts the session must not run.
     if (m.answerPos !== false) checkAnswerFree(s, m.answerPos as number);
     checkPending(s);
+    const args = s.decodeValue(m.args as SyrupValue) as unknown[];
     if (m.resolveMe !== false) importResolver(s, m.resolveMe as ImportDesc);
     const result = trackPending(s, deliverTo(target, args));
     result.catch(noop);
-    if (m.answerPos !== false) s.answers.set(m.answerPos as number, result);
-    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result);
+    if (m.answerPos !== false) s.answers.set(m.answerPos as number, result, s.incomingBytes);
+    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result, m.answerPos === false ? undefined : (m.answerPos as number));
   },
   'op:listen'(s, m) {
     const target = lookupTarget(s, m.to as TargetDesc);
@@ -156,6 +173,6 @@ function select(keyField: string): Handler {
     checkAnswerFree(s, m.newAnswerPos as number);
     const p = trackPending(s, Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number)));
     p.catch(noop);
-    s.answers.set(m.newAnswerPos as number, p);
+    s.answers.set(m.newAnswerPos as number, p, s.incomingBytes);
   };
 }

@@ -41,12 +41,15 @@ export function makeRefHooks(session: CaptpSession): RefHooks {
     const { promise, settler } = makeRemotePromise(session, 'import-promise', pos);
     const token = session.imports.put(pos, promise);
     session.remotePromises.add(settler);
-    // Learn the settlement, then stop importing the promise (report its count).
-    session.listen({ kind: 'export', pos }, settler, () => {
-      session.remotePromises.delete(settler);
-      const count = session.imports.drop(pos, token);
-      if (count > 0) session.gc.exports(pos, count);
-    });
+    // Learn the settlement, then stop importing the promise (report its count): once the
+    // message that carried it has passed its checks.
+    session.defer(() =>
+      session.listen({ kind: 'export', pos }, settler, () => {
+        session.remotePromises.delete(settler);
+        const count = session.imports.drop(pos, token);
+        if (count > 0) session.gc.exports(pos, count);
+      }),
+    );
     return promise;
   };
   return {

@@ -23,6 +23,35 @@ export interface SessionLimits {
   readonly maxPending: number;
   /** Milliseconds the peer has to send a valid op:start-session before we abort. Default 30,000, at most 2^31-1. */
   readonly handshakeTimeoutMs: number;
+  /**
+   * Largest incoming message before the handshake, in bytes: the peer's op:start-session
+   * (a few hundred bytes in practice). Passed to the netlayer's `setMaxMessageBytes`, so a
+   * stream netlayer stops buffering as soon as a larger one shows. Default 32 KiB.
+   */
+  readonly maxHandshakeMessageBytes: number;
+  /** Largest incoming message once the session is established, in bytes (the netlayer's own limit still applies). Default 16 MiB. */
+  readonly maxMessageBytes: number;
+  /**
+   * Bytes the peer can make us hold in answers: each answer position is charged the size of
+   * the message that opened it plus the size of the result we sent, until op:gc-answers
+   * releases it. Default 64 MiB.
+   */
+  readonly maxAnswerBytes: number;
+  /**
+   * Output high-water mark, in bytes queued in the netlayer and not yet written: above it we
+   * stop reading the peer's input and hold back answers until the queue drains. Default 1 MiB.
+   */
+  readonly sendHighWaterBytes: number;
+  /** Bytes queued for a peer that does not read before the session aborts. Default 64 MiB. */
+  readonly maxSendBufferBytes: number;
+  /** Milliseconds the output may stay above the high-water mark before the session aborts. Default 30,000. */
+  readonly sendStuckTimeoutMs: number;
+  /**
+   * Milliseconds an established session may stay idle before it is closed: no imports, no
+   * exports but the bootstrap object, no questions, answers or pending work, and no message
+   * from the peer. Default 120,000.
+   */
+  readonly idleTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: SessionLimits = Object.freeze({
@@ -35,7 +64,17 @@ export const DEFAULT_LIMITS: SessionLimits = Object.freeze({
   maxQuestions: 100_000,
   maxPending: 100_000,
   handshakeTimeoutMs: 30_000,
+  maxHandshakeMessageBytes: 32 * 1024,
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxAnswerBytes: 64 * 1024 * 1024,
+  sendHighWaterBytes: 1024 * 1024,
+  maxSendBufferBytes: 64 * 1024 * 1024,
+  sendStuckTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
 });
+
+/** The limits that are timer delays (at most 2^31-1 ms). */
+const TIMER_LIMITS = new Set(['handshakeTimeoutMs', 'sendStuckTimeoutMs', 'idleTimeoutMs']);
 
 /** Largest delay setTimeout honours (a longer one fires after 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,7 +84,7 @@ const MAX_DEPTH = 1000;
 /**
  * Merge user limits over the defaults. TypeError if `partial` is not an object or names an
  * unknown limit; RangeError for a value that is not a positive integer, a `maxDepth` above
- * 1,000 or a `handshakeTimeoutMs` above 2^31-1.
+ * 1,000, a timer (`…Ms`) above 2^31-1, or a `sendHighWaterBytes` above `maxSendBufferBytes`.
  */
 export function resolveLimits(partial: Partial<SessionLimits> | undefined): SessionLimits {
   if (partial !== undefined && (typeof partial !== 'object' || partial === null)) {
@@ -58,13 +97,16 @@ export function resolveLimits(partial: Partial<SessionLimits> | undefined): Sess
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
       throw new RangeError(`session limit ${k} must be a positive integer, got ${String(v)}`);
     }
-    if (k === 'handshakeTimeoutMs' && v > MAX_TIMER_MS) {
-      throw new RangeError(`session limit handshakeTimeoutMs must be at most ${MAX_TIMER_MS}, got ${v}`);
+    if (TIMER_LIMITS.has(k) && v > MAX_TIMER_MS) {
+      throw new RangeError(`session limit ${k} must be at most ${MAX_TIMER_MS}, got ${v}`);
     }
     if (k === 'maxDepth' && v > MAX_DEPTH) {
       throw new RangeError(`session limit maxDepth must be at most ${MAX_DEPTH} (deeper values overflow the JS stack in the value codec), got ${v}`);
     }
     out[k] = v;
+  }
+  if (out.sendHighWaterBytes > out.maxSendBufferBytes) {
+    throw new RangeError(`session limit sendHighWaterBytes (${out.sendHighWaterBytes}) must not exceed maxSendBufferBytes (${out.maxSendBufferBytes})`);
   }
   return Object.freeze(out) as unknown as SessionLimits;
 }

@@ -27,6 +27,8 @@ import { makeRefHooks } from './hooks.js';
 import { makeRemotePromise, refInfo, type RefOwner, type RefInfo, type Settler } from './refs.js';
 import { GcQueue } from './gc.js';
 import { handleMessage } from './dispatch.js';
+import { ByteBudget } from './budget.js';
+import { IdleWatch, OutputFlow } from './flow.js';
 
 /** One message crossing the wire, for transcripts and the CLI's wire printing. */
 export interface WireEvent {
@@ -52,6 +54,8 @@ export interface SessionHost {
   decodeSigEnvelope?(session: CaptpSession, envelope: SyrupRecord): unknown;
   /** Observe every message in and out. */
   tap?(event: WireEvent): void;
+  /** Called once, after the first message the peer sent once the session was established (other than op:abort). */
+  heard?(session: CaptpSession): void;
 }
 
 /** Options of a session. */
@@ -60,7 +64,18 @@ export interface SessionOptions {
   readonly limits: SessionLimits;
   /** Session key pair; fresh by default (tests pass fixed keys). */
   readonly keyPair?: SessionKeyPair;
+  /** A node-wide budget that this session's answer bytes are also charged to. */
+  readonly nodeAnswerBudget?: ByteBudget;
 }
+
+/**
+ * How sure we are of the peer's identity (its designator):
+ * - `proven`: the netlayer proved it (e.g. WebSocket peer-auth of a server we dialled);
+ * - `confirmed`: claimed on this connection, then vouched for by the peer over a proven one
+ *   (it refused our dial because it already had this session with us);
+ * - `claimed`: the peer's own op:start-session says so, and nothing more.
+ */
+export type PeerIdentity = 'proven' | 'confirmed' | 'claimed';
 
 type State = 'handshake' | 'active' | 'closed';
 
@@ -102,6 +117,16 @@ export class CaptpSession implements RefOwner {
   private nextAnswerPos = 0;
   /** Work the peer has us waiting on (see dispatch.ts trackPending). */
   pending = 0;
+  /** How sure we are of the peer's designator (set when the session is established). */
+  identity: PeerIdentity = 'claimed';
+  /** Output backpressure (see flow.ts). */
+  readonly flow: OutputFlow;
+  private readonly idle: IdleWatch;
+  /** Size of the message being dispatched, in bytes (charged to an answer it opens). */
+  incomingBytes = 0;
+  private heardSince = false;
+  /** Side effects of decoding the message being dispatched, run once it passed its checks. */
+  private deferred: Array<() => void> | undefined;
   private state: State = 'handshake';
   private closeError: SessionClosedError | undefined;
   private readonly readyKit = deferred<void>();
@@ -121,13 +146,18 @@ export class CaptpSession implements RefOwner {
     this.ourPublicId = publicId(this.keyPair.publicKey);
     this.exports = new ExportTable(this.limits.maxExports, host.makeBootstrap(this));
     this.imports = new ImportTable(this.limits.maxImports);
-    this.answers = new AnswerTable(this.limits.maxAnswers);
+    this.answers = new AnswerTable(this.limits.maxAnswers, new ByteBudget('maxAnswerBytes', this.limits.maxAnswerBytes, options.nodeAnswerBudget));
     this.hooks = makeRefHooks(this);
     this.gc = new GcQueue(this);
+    this.flow = new OutputFlow(connection, this.limits, (reason) => this.abort(reason));
+    this.idle = new IdleWatch(this.limits.idleTimeoutMs, () => this.holdsNothing(), () => this.abort(`idle for ${this.limits.idleTimeoutMs} ms`));
+    // Before the handshake the peer may send only a small op:start-session.
+    connection.setMaxMessageBytes?.(this.limits.maxHandshakeMessageBytes);
     connection.setHandlers({
       message: (bytes) => this.receive(bytes),
       error: (err) => this.abort(`malformed stream: ${err.message}`),
       close: (err) => this.teardown(err ? `connection failed: ${err.message}` : 'connection closed'),
+      drain: () => this.flow.drained(),
     });
     this.sendStartSession();
     this.handshakeTimer = setTimeout(() => {
@@ -175,6 +205,8 @@ export class CaptpSession implements RefOwner {
     this.peerPublicId = publicId(peerKey);
     this.peerLocation = peerLocation;
     this.id = sessionId(this.ourPublicId, this.peerPublicId);
+    const proven = this.connection.provenDesignator;
+    this.identity = proven !== undefined && proven === peerLocation.designator ? 'proven' : 'claimed';
     const refusal = this.host.admit(this);
     if (refusal !== undefined) {
       this.abort(refusal);
@@ -182,6 +214,8 @@ export class CaptpSession implements RefOwner {
     }
     this.state = 'active';
     clearTimeout(this.handshakeTimer);
+    this.connection.setMaxMessageBytes?.(this.limits.maxMessageBytes);
+    this.idle.start();
     this.readyKit.resolve();
   }
 
@@ -194,16 +228,35 @@ export class CaptpSession implements RefOwner {
     }
   }
 
-  /** Encode and send one operation record. */
-  send(message: SyrupRecord): void {
-    if (this.state === 'closed') return;
+  /** Encode and send one operation record. @returns the bytes sent (0 once closed). */
+  send(message: SyrupRecord): number {
+    if (this.state === 'closed') return 0;
     const bytes = encode(message);
     this.observe({ direction: 'out', session: this, bytes, message });
     this.connection.send(bytes);
+    this.flow.afterSend();
+    return bytes.length;
+  }
+
+  /** Whether the session holds nothing for the peer and asks nothing of it (see idleTimeoutMs). */
+  private holdsNothing(): boolean {
+    return this.exports.size <= 1 && this.imports.size === 0 && this.questions.size === 0 && this.answers.size === 0 && this.pending === 0 && this.remotePromises.size === 0;
+  }
+
+  /**
+   * Run `effect` once the message being dispatched has passed its checks (decoding a value
+   * must not act, e.g. send op:listen or dial, for a message that is then refused); at once
+   * outside dispatch.
+   */
+  defer(effect: () => void): void {
+    if (this.deferred) this.deferred.push(effect);
+    else effect();
   }
 
   private receive(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
+    this.idle.touch();
+    this.incomingBytes = bytes.length;
     let message: SyrupValue;
     try {
       message = decode(bytes, {
@@ -217,10 +270,23 @@ export class CaptpSession implements RefOwner {
       return;
     }
     this.observe({ direction: 'in', session: this, bytes, message });
+    const wasActive = this.state === 'active';
+    const deferred: Array<() => void> = (this.deferred = []);
     try {
       handleMessage(this, message, this.state === 'active');
     } catch (e) {
       this.abort(e instanceof Error ? e.message : String(e));
+      return;
+    } finally {
+      this.deferred = undefined;
+    }
+    for (const effect of deferred) {
+      if (!this.isOpen) return;
+      effect();
+    }
+    if (wasActive && !this.heardSince && this.isOpen) {
+      this.heardSince = true;
+      this.host.heard?.(this);
     }
   }
 
@@ -294,13 +360,13 @@ export class CaptpSession implements RefOwner {
     }
   }
 
-  /** Fire-and-forget: `<op:deliver to args f f>` (or `op:deliver-only` under the suite profile). */
-  sendOnly(target: TargetDesc, args: unknown[]): void {
-    if (this.state !== 'active') return;
+  /** Fire-and-forget: `<op:deliver to args f f>` (or `op:deliver-only` under the suite profile). @returns the bytes sent. */
+  sendOnly(target: TargetDesc, args: unknown[]): number {
+    if (this.state !== 'active') return 0;
     const to = encodeDesc(target.kind, target.pos);
     const encodedArgs = this.encodeValue(args);
-    if (this.profile.deliverOnly) this.send(encodeOp('op:deliver-only', { to, args: encodedArgs }));
-    else this.send(encodeOp('op:deliver', { to, args: encodedArgs, answerPos: false, resolveMe: false }));
+    if (this.profile.deliverOnly) return this.send(encodeOp('op:deliver-only', { to, args: encodedArgs }));
+    return this.send(encodeOp('op:deliver', { to, args: encodedArgs, answerPos: false, resolveMe: false }));
   }
 
   /** op:get then op:listen on the new answer: a promise for one field of a remote Struct. */
@@ -360,16 +426,16 @@ export class CaptpSession implements RefOwner {
     });
   }
 
-  /** Send `value` (or a break) to the peer's resolver named by `resolver`. */
-  resolveRemote(resolver: ImportDesc, outcome: { ok: true; value: unknown } | { ok: false; reason: unknown }): void {
-    if (this.state !== 'active') return;
+  /** Send `value` (or a break) to the peer's resolver named by `resolver`. @returns the bytes sent. */
+  resolveRemote(resolver: ImportDesc, outcome: { ok: true; value: unknown } | { ok: false; reason: unknown }): number {
+    if (this.state !== 'active') return 0;
     const to: TargetDesc = { kind: 'export', pos: resolver.pos };
     try {
-      if (outcome.ok) this.sendOnly(to, [label('fulfill'), outcome.value]);
-      else this.sendOnly(to, [label('break'), outcome.reason]);
+      if (outcome.ok) return this.sendOnly(to, [label('fulfill'), outcome.value]);
+      return this.sendOnly(to, [label('break'), outcome.reason]);
     } catch (e) {
       // The value could not be passed (e.g. a JS symbol): break with that error instead.
-      this.sendOnly(to, [label('break'), e instanceof Error ? new Error(e.message) : 'unpassable value']);
+      return this.sendOnly(to, [label('break'), e instanceof Error ? new Error(e.message) : 'unpassable value']);
     }
   }
 
@@ -407,7 +473,9 @@ export class CaptpSession implements RefOwner {
     const wasHandshake = this.state === 'handshake';
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
-    const error = new SessionClosedError(this.peerName, fromPeer ? `peer aborted: ${reason}` : reason);
+    this.flow.close();
+    this.idle.stop();
+    const error = new SessionClosedError(this.peerName, fromPeer ? `peer aborted: ${reason}` : reason, fromPeer);
     this.closeError = error;
     if (wasHandshake) this.readyKit.reject(error);
     for (const settler of this.questions.values()) settler.reject(error);

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { ByteBudget } from './budget.js';
+
 /** Raised when a table limit is reached. */
 export class TableLimitError extends RangeError {
   constructor(table: string, limit: number) {
@@ -160,27 +162,51 @@ export class ImportTable<T extends object> {
   }
 }
 
-/** Answer promises the peer asked us to hold, by the positions it chose. */
+/**
+ * Answer promises the peer asked us to hold, by the positions it chose, each with the bytes
+ * it is charged against the session's answer budget (the message that opened it, plus the
+ * result we sent) until op:gc-answers releases it.
+ */
 export class AnswerTable {
-  private readonly byPos = new Map<number, Promise<unknown>>();
-  constructor(private readonly limit: number) {}
+  private readonly byPos = new Map<number, { promise: Promise<unknown>; bytes: number }>();
+  constructor(
+    private readonly limit: number,
+    private readonly budget: ByteBudget,
+  ) {}
   has(pos: number): boolean {
     return this.byPos.has(pos);
   }
   get(pos: number): Promise<unknown> | undefined {
-    return this.byPos.get(pos);
+    return this.byPos.get(pos)?.promise;
   }
-  set(pos: number, p: Promise<unknown>): void {
-    if (!this.byPos.has(pos) && this.byPos.size >= this.limit) throw new TableLimitError('answer', this.limit);
-    this.byPos.set(pos, p);
+  /** @throws BudgetError if an answer charged `bytes` would not fit in the budget. */
+  checkRoom(bytes: number): void {
+    this.budget.check(bytes);
+  }
+  /** Open answer `pos` (not in use), charged `bytes`. @throws TableLimitError, BudgetError. */
+  set(pos: number, p: Promise<unknown>, bytes: number): void {
+    if (this.byPos.size >= this.limit) throw new TableLimitError('answer', this.limit);
+    this.budget.take(bytes);
+    this.byPos.set(pos, { promise: p, bytes });
+  }
+  /** Charge answer `pos` (if still held) `bytes` more. @throws BudgetError. */
+  charge(pos: number, bytes: number): void {
+    const entry = this.byPos.get(pos);
+    if (!entry) return;
+    this.budget.take(bytes);
+    entry.bytes += bytes;
   }
   delete(pos: number): void {
+    const entry = this.byPos.get(pos);
+    if (!entry) return;
     this.byPos.delete(pos);
+    this.budget.give(entry.bytes);
   }
   get size(): number {
     return this.byPos.size;
   }
   clear(): void {
     this.byPos.clear();
+    this.budget.clear();
   }
 }

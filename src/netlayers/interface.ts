@@ -18,6 +18,8 @@ export interface ConnectionHandlers {
   error(error: Error): void;
   /** The connection has closed (by either side). `error` when it ended abnormally. */
   close(error?: Error): void;
+  /** bufferedAmount fell back to 0 (TEMPORARY stub; replaced by the netbp branch). */
+  drain?(): void;
 }
 
 /** One bidirectional, ordered message channel to one peer. */
@@ -33,6 +35,13 @@ export interface Connection {
   send(bytes: Uint8Array): void;
   /** Close the connection (idempotent). Pending outgoing bytes are flushed first. */
   close(): void;
+  // TEMPORARY stubs; replaced by the netbp branch.
+  readonly provenDesignator?: string | undefined;
+  readonly remoteAddress?: string | undefined;
+  readonly bufferedAmount?: number;
+  pauseReading?(): void;
+  resumeReading?(): void;
+  setMaxMessageBytes?(bytes: number): void;
 }
 
 /** A transport. Authors implement these five members. */
@@ -50,4 +59,11 @@ export interface Netlayer {
   connect(locator: PeerLocator): Promise<Connection>;
   /** Stop listening and close every connection. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Which connections prove the peer's designator (set {@link Connection.provenDesignator}):
+   * `'none'` (default; e.g. tcp-testing-only), `'dialled'` (those we dial, e.g. websocket
+   * peer-auth of the server), or `'both'`. Where dialled peers are proven, the node never uses
+   * a merely claimed incoming session for its own calls (docs/security.md).
+   */
+  readonly authenticates?: 'none' | 'dialled' | 'both';
 }

@@ -7,7 +7,8 @@ import { E } from '../captp/eventual-send.js';
 import { CaptpSession, type SessionHost, type WireEvent } from '../captp/session.js';
 import { resolveProfile, type CompatProfile, PROFILES } from '../captp/profile.js';
 import { resolveLimits, type SessionLimits } from '../captp/limits.js';
-import { CROSSED_HELLOS, isCrossedHellos, type SessionClosedError } from '../captp/errors.js';
+import { isCrossedHellos, peerHasOtherSession, type SessionClosedError } from '../captp/errors.js';
+import { ByteBudget } from '../captp/budget.js';
 import { refInfo, type RefInfo } from '../captp/refs.js';
 import { compareBytes } from '../syrup/index.js';
 import type { SyrupRecord, SyrupValue } from '../syrup/types.js';
@@ -15,7 +16,11 @@ import { OcapnSturdyRef } from '../model/index.js';
 import { formatSturdyRefUri, locatorKey, parseOcapnUri, sameLocator } from '../locator/index.js';
 import type { PeerLocator, SturdyRef } from '../locator/types.js';
 import type { Connection, Netlayer } from '../netlayers/interface.js';
+import { toHex } from '../syrup/bytes.js';
 import { SwissTable } from './registry.js';
+import { checkConnection, checkIdentity } from './admission.js';
+import { PeerSessions } from './peers.js';
+import { RateLimiter, resolveNodeLimits, type NodeLimits } from './limits.js';
 import { makeBootstrap } from './bootstrap.js';
 import { HandoffManager, type HandoffOptions } from '../handoff/index.js';
 
@@ -35,8 +40,10 @@ export interface NodeOptions {
   handoff?: Partial<HandoffOptions>;
   /** Observe every CapTP message in and out (for transcripts and wire printing). */
   tap?: (event: WireEvent) => void;
-  /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. */
+  /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. Same as `nodeLimits.maxSessions`. */
   maxSessions?: number;
+  /** Node-wide limits: sessions per address and per key, handshakes, rates, byte budgets (see {@link NodeLimits}). */
+  nodeLimits?: Partial<NodeLimits>;
 }
 
 /** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
@@ -50,16 +57,19 @@ export class OcapnNode {
   private readonly limits: SessionLimits;
   private readonly tap: NodeOptions['tap'];
   private readonly swiss = new SwissTable();
-  private readonly active = new Map<string, CaptpSession>();
-  private readonly dialling = new Map<string, { session?: CaptpSession; promise: Promise<CaptpSession>; settle: (s: CaptpSession | Error) => void }>();
+  private readonly peers = new PeerSessions();
   private readonly allSessions = new Set<CaptpSession>();
   /** Third-party handoffs (notes §9). */
   readonly handoff: HandoffManager;
   private closed = false;
-  private readonly maxSessions: number;
-  /** When each session's connection was attached and its handshake finished (a node-wide sequence). */
-  private readonly order = new WeakMap<CaptpSession, { attached: number; established?: number }>();
-  private seq = 0;
+  /** Node-wide limits. */
+  readonly nodeLimits: NodeLimits;
+  private readonly rate: RateLimiter;
+  private readonly answerBudget: ByteBudget;
+  private handshakes = 0;
+  /** Open sessions per remote address, and per peer session key (hex). */
+  private readonly perAddress = new Map<string, number>();
+  private readonly perKey = new Map<string, number>();
 
   constructor(options: NodeOptions) {
     if (!options || !Array.isArray(options.netlayers) || options.netlayers.length === 0) {
@@ -78,10 +88,12 @@ export class OcapnNode {
     this.profileFor = options.profileFor;
     this.limits = resolveLimits(options.limits);
     this.tap = options.tap;
-    this.maxSessions = options.maxSessions ?? 10_000;
-    if (!Number.isSafeInteger(this.maxSessions) || this.maxSessions <= 0) {
+    if (options.maxSessions !== undefined && (!Number.isSafeInteger(options.maxSessions) || options.maxSessions <= 0)) {
       throw new RangeError(`maxSessions must be a positive integer, got ${String(options.maxSessions)}`);
     }
+    this.nodeLimits = resolveNodeLimits({ maxSessions: options.maxSessions, ...options.nodeLimits });
+    this.rate = new RateLimiter(this.nodeLimits.handshakesPerSecondPerAddress, this.nodeLimits.handshakeBurstPerAddress);
+    this.answerBudget = new ByteBudget('maxAnswerBytes', this.nodeLimits.maxAnswerBytes);
     this.handoff = new HandoffManager(this, options.handoff);
     for (const n of this.netlayers) {
       n.accept((conn) => {
@@ -138,13 +150,14 @@ export class OcapnNode {
 
   /**
    * Run `use` on the session with `peer`; if that session is given up to a crossed-hellos
-   * race meanwhile (notes §5.4), run it once more on the session that survived.
+   * race meanwhile (notes §5.4), or the peer refused it because it holds another session
+   * with us, run it once more on the session that survived (or a new one).
    */
   async withSession<R>(peer: PeerLocator, use: (session: CaptpSession) => Promise<R> | R): Promise<R> {
     try {
       return await use(await this.connect(peer));
     } catch (e) {
-      if (!isCrossedHellos(e)) throw e;
+      if (!isCrossedHellos(e) && !peerHasOtherSession(e)) throw e;
       return use(await this.connect(peer));
     }
   }
@@ -154,13 +167,17 @@ export class OcapnNode {
     return this.netlayers.some((n) => sameLocator(n.location, loc));
   }
 
-  /** The session with `peer`: the active one, the one being set up, or a new one. */
+  /**
+   * The session that serves `peer`: the active one, the one being set up, or a new one. On a
+   * netlayer that proves the peers we dial, a session the peer opened and only claimed is not
+   * used: we dial (see src/node/peers.ts).
+   */
   connect(peer: PeerLocator): Promise<CaptpSession> {
     this.assertOpen();
     const key = locatorKey(peer);
-    const existing = this.active.get(key);
-    if (existing?.isActive) return Promise.resolve(existing);
-    const pending = this.dialling.get(key);
+    const existing = this.peers.serving(key);
+    if (existing) return Promise.resolve(existing);
+    const pending = this.peers.dialling.get(key);
     if (pending) return pending.promise;
     const netlayer = this.netlayers.find((n) => n.transport === peer.transport);
     if (!netlayer) return Promise.reject(new TypeError(`no netlayer for transport ${peer.transport}`));
@@ -170,17 +187,16 @@ export class OcapnNode {
     });
     promise.catch(() => {});
     const entry: { session?: CaptpSession; promise: Promise<CaptpSession>; settle: typeof settle } = { promise, settle };
-    this.dialling.set(key, entry);
+    this.peers.dialling.set(key, entry);
     const fail = (e: Error) => {
-      if (this.dialling.get(key) === entry) this.dialling.delete(key);
-      // Our dial lost a crossed-hellos race: the peer's connection is the session to use.
-      const survivor = this.sessionWith(peer);
-      settle(survivor ?? e);
+      if (this.peers.dialling.get(key) === entry) this.peers.dialling.delete(key);
+      // Our dial lost a crossed-hellos race, or the peer already had a session with us: use that one.
+      settle(this.peers.serving(key) ?? e);
     };
     netlayer.connect(peer).then(
       (conn) => {
         // Closed meanwhile, or an incoming session from this peer already won (crossed hellos).
-        if (this.closed || this.dialling.get(key) !== entry) return conn.close();
+        if (this.closed || this.peers.dialling.get(key) !== entry) return conn.close();
         try {
           const session = this.attach(conn, netlayer, peer);
           entry.session = session;
@@ -195,13 +211,20 @@ export class OcapnNode {
   }
 
   private attach(conn: Connection, netlayer: Netlayer, dialled?: PeerLocator): CaptpSession {
-    if (this.closed) {
+    const refusal = checkConnection(
+      {
+        limits: this.nodeLimits,
+        closed: this.closed,
+        sessions: this.allSessions.size,
+        handshakes: this.handshakes,
+        sessionsFrom: (address) => this.perAddress.get(address) ?? 0,
+        rate: this.rate,
+      },
+      conn,
+    );
+    if (refusal !== undefined) {
       conn.close();
-      throw new Error('node is closed');
-    }
-    if (this.allSessions.size >= this.maxSessions) {
-      conn.close();
-      throw new RangeError(`too many sessions (maxSessions ${this.maxSessions})`);
+      throw new RangeError(refusal);
     }
     const node = this;
     const host: SessionHost = {
@@ -211,57 +234,65 @@ export class OcapnNode {
       closed: (s, err) => node.sessionClosed(s, err),
       encodeForeign: (s, ref, info: RefInfo) => node.handoff.encodeForeign(s, ref, info),
       decodeSigEnvelope: (s, env: SyrupRecord) => node.handoff.decodeSigEnvelope(s, env),
+      heard: (s) => node.peers.heard(s),
       tap: this.tap,
     };
     const peerProfile = dialled && this.profileFor ? this.profileFor(dialled) : undefined;
-    const session = new CaptpSession(conn, host, { profile: resolveProfile(peerProfile ?? this.profile), limits: this.limits });
+    const address = conn.outgoing ? undefined : conn.remoteAddress;
+    if (address !== undefined) this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    this.handshakes++;
+    const session = new CaptpSession(conn, host, {
+      profile: resolveProfile(peerProfile ?? this.profile),
+      limits: this.limits,
+      nodeAnswerBudget: this.answerBudget,
+    });
     this.allSessions.add(session);
-    this.order.set(session, { attached: ++this.seq });
+    this.accounting.set(session, { address, handshaking: true });
+    this.peers.attached(session);
     return session;
   }
 
+  /** What each open session counts against the node limits. */
+  private readonly accounting = new WeakMap<CaptpSession, { address?: string; handshaking: boolean; key?: string }>();
+
   /** Decide whether a session whose peer just identified itself may live (notes §5.3, §5.4). */
   private admit(s: CaptpSession, netlayer: Netlayer, dialled?: PeerLocator): string | undefined {
-    const peer = s.peerLocation!;
-    if (peer.transport !== netlayer.transport) return `peer location names transport ${peer.transport} on a ${netlayer.transport} connection`;
-    if (dialled && !sameLocator(dialled, peer)) return 'peer location does not match the one dialled';
+    const acct = this.accounting.get(s)!;
+    acct.handshaking = false;
+    this.handshakes--;
+    const key = toHex(s.peerPublicKey!);
+    acct.key = key;
+    this.perKey.set(key, (this.perKey.get(key) ?? 0) + 1);
+    const refusal = checkIdentity(
+      {
+        limits: this.nodeLimits,
+        isOwnDesignator: (loc) => this.netlayers.some((n) => n.transport === loc.transport && n.location.designator === loc.designator),
+        sessionsWithKey: (k) => this.perKey.get(toHex(k)) ?? 0,
+        claimedSessions: (k) => this.peers.claimedCount(k),
+      },
+      s,
+      netlayer,
+      dialled,
+    );
+    if (refusal !== undefined) return refusal;
     if (!dialled && this.profileFor) {
-      const p = this.profileFor(peer);
+      const p = this.profileFor(s.peerLocation!);
       if (p) s.profile = resolveProfile(p);
     }
-    const key = locatorKey(peer);
-    const order = this.order.get(s)!;
-    order.established = ++this.seq;
-    const pending = this.dialling.get(key);
-    // The other session with this peer, if any: the active one, or our dial still in its handshake.
-    const active = this.active.get(key);
-    const other = active && active !== s && active.isActive ? active : pending?.session !== s && pending?.session?.isOpen ? pending.session : undefined;
-    if (other) {
-      // Crossed hellos (notes §5.4): the two connections go opposite ways and this one was
-      // opened before the other finished its handshake. Keep the connection whose opener's
-      // Public ID is higher. Otherwise this is a duplicate and is refused (§5.3).
-      const otherEstablished = this.order.get(other)?.established ?? Infinity;
-      const crossed = s.connection.outgoing !== other.connection.outgoing && order.attached < otherEstablished;
-      if (!crossed) return 'a session with this peer is already active';
-      const [out, inc] = s.connection.outgoing ? [s, other] : [other, s];
-      const loser = compareBytes(out.ourPublicId, inc.peerPublicId!) > 0 ? inc : out;
-      if (loser === s) return CROSSED_HELLOS;
-      other.abort(CROSSED_HELLOS);
-    }
-    this.active.set(key, s);
-    if (pending) {
-      this.dialling.delete(key);
-      pending.settle(s);
-    }
-    return undefined;
+    const untrustedClaims = netlayer.authenticates === 'dialled' || netlayer.authenticates === 'both';
+    return this.peers.place(s, untrustedClaims);
   }
 
   private sessionClosed(s: CaptpSession, err: SessionClosedError): void {
     this.allSessions.delete(s);
-    if (s.peerLocation) {
-      const key = locatorKey(s.peerLocation);
-      if (this.active.get(key) === s) this.active.delete(key);
+    const acct = this.accounting.get(s);
+    if (acct) {
+      if (acct.handshaking) this.handshakes--;
+      if (acct.address !== undefined) decrement(this.perAddress, acct.address);
+      if (acct.key !== undefined) decrement(this.perKey, acct.key);
+      this.accounting.delete(s);
     }
+    this.peers.closed(s, err);
     this.handoff.sessionClosed(s, err);
   }
 
@@ -275,10 +306,9 @@ export class OcapnNode {
     if (info && info.session instanceof CaptpSession) info.session.releaseImport(ref);
   }
 
-  /** The active session with `peer`, if any (no dialling). */
+  /** The session that serves `peer`, if any (no dialling; claimed-only sessions excluded where the netlayer can prove peers). */
   sessionWith(peer: PeerLocator): CaptpSession | undefined {
-    const s = this.active.get(locatorKey(peer));
-    return s?.isActive ? s : undefined;
+    return this.peers.serving(locatorKey(peer));
   }
 
   /** The active session whose SessionID is `id`, if any. */
@@ -296,10 +326,16 @@ export class OcapnNode {
     if (this.closed) return;
     this.closed = true;
     for (const s of [...this.allSessions]) s.abort(reason);
-    for (const [, d] of this.dialling) d.settle(new Error(`node closed: ${reason}`));
-    this.dialling.clear();
+    for (const [, d] of this.peers.dialling) d.settle(new Error(`node closed: ${reason}`));
+    this.peers.dialling.clear();
     await Promise.all(this.netlayers.map((n) => n.close()));
   }
+}
+
+function decrement(map: Map<string, number>, key: string): void {
+  const n = (map.get(key) ?? 1) - 1;
+  if (n <= 0) map.delete(key);
+  else map.set(key, n);
 }
 
 export type { SyrupValue };

@@ -8,6 +8,7 @@ import { OcapnNode, E, MemoryNetwork, type NodeOptions } from '../../src/index.j
 import { SyrupRecord, type SyrupValue } from '../../src/syrup/index.js';
 import { RawPeer, rec, sym } from '../helpers/raw-peer.js';
 import type { Netlayer } from '../../src/netlayers/interface.js';
+import { randomBytes } from '../../src/crypto/index.js';
 
 export { RawPeer, rec, sym };
 
@@ -99,14 +100,14 @@ export class Bench {
 
   /** A byte-level attacker dialled into the node, handshake done. */
   async attacker(handshake = true): Promise<RawPeer> {
-    const peer = await RawPeer.dial(this.net.netlayer(freshName()), this.node.location);
+    const peer = await RawPeer.dial(this.net.netlayer(freshName()), this.node.location, randomBytes(32));
     if (handshake) await peer.handshake();
     return peer;
   }
 
   /** Dial the attacker's netlayer as `netlayer` (e.g. to reuse a designator). */
   async attackerOn(netlayer: Netlayer, handshake = true): Promise<RawPeer> {
-    const peer = await RawPeer.dial(netlayer, this.node.location);
+    const peer = await RawPeer.dial(netlayer, this.node.location, randomBytes(32));
     if (handshake) await peer.handshake();
     return peer;
   }
