@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/', import.meta.url);
 const SESSIONS = Number(process.env.SESSIONS ?? 500);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2); // per measured function
 const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 
 async function sessionsRun() {
@@ -66,22 +66,37 @@ function handshake(backend, cold) {
   return publicKey.length + sig.length;
 }
 
-/** Microseconds per call of fn, measured for about SECONDS after a warm-up. */
-function perCall(fn) {
-  for (let i = 0; i < 50; i++) fn();
-  let n = 0;
-  const t = now();
-  while (now() - t < SECONDS * 1000) {
-    for (let i = 0; i < 10; i++) fn();
-    n += 10;
+/**
+ * Microseconds per call of each function: ROUNDS rounds, each running every function in turn
+ * for SECONDS / ROUNDS, and the median round per function (robust to a busy machine).
+ */
+const ROUNDS = 9;
+function perCall(...fns) {
+  for (const fn of fns) for (let i = 0; i < 20; i++) fn(); // warm-up
+  const samples = fns.map(() => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    fns.forEach((fn, j) => {
+      let n = 0;
+      const t = now();
+      while (now() - t < (SECONDS * 1000) / ROUNDS) {
+        fn();
+        n++;
+      }
+      samples[j].push(((now() - t) * 1000) / n);
+    });
   }
-  return ((now() - t) * 1000) / n;
+  return samples.map((s) => s.sort((a, b) => a - b)[ROUNDS >> 1]);
 }
 
+const [tNoble, tCold, tWarm] = perCall(
+  () => handshake(noble, false),
+  () => handshake(native, true),
+  () => handshake(native, false),
+);
 const rows = [
-  ['noble: keygen + sign + verify', perCall(() => handshake(noble, false))],
-  ['native, cache cold', perCall(() => handshake(native, true))],
-  ['native, cache warm', perCall(() => handshake(native, false))],
+  ['noble: keygen + sign + verify', tNoble],
+  ['native, cache cold', tCold],
+  ['native, cache warm', tWarm],
 ];
 const seed = randomBytes(32);
 const msg = location(3);
@@ -98,8 +113,7 @@ console.log(`Ed25519 per handshake (Node ${process.version}, OpenSSL ${process.v
 for (const [name, t] of rows) console.log(`  ${name.padEnd(32)}${us(t)}   noble/this ${(rows[0][1] / t).toFixed(1).padStart(5)}×`);
 console.log('Per operation (warm cache)            noble       native   ratio');
 for (const [name, a, b] of parts) {
-  const tn = perCall(a);
-  const tb = perCall(b);
+  const [tn, tb] = perCall(a, b);
   console.log(`  ${name.padEnd(32)}${us(tn)} ${us(tb)}  ${(tn / tb).toFixed(1).padStart(5)}×`);
 }
 
@@ -109,9 +123,17 @@ const child = (conditions) => {
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 };
-const before = child(['--conditions=ocapn-ts-noble']);
-const after = child([]);
-console.log(`CapTP handshakes over the memory netlayer (${SESSIONS} sessions, one after another)`);
+// Alternate the two runs REPEAT times (default 3) and keep each one's median.
+const REPEAT = Number(process.env.REPEAT ?? 3);
+const runs = { noble: [], native: [] };
+for (let i = 0; i < REPEAT; i++) {
+  runs.noble.push(child(['--conditions=ocapn-ts-noble']));
+  runs.native.push(child([]));
+}
+const median = (rs) => rs.sort((a, b) => a.ms - b.ms)[rs.length >> 1];
+const before = median(runs.noble);
+const after = median(runs.native);
+console.log(`CapTP handshakes over the memory netlayer (${SESSIONS} sessions one after another, median of ${REPEAT})`);
 for (const r of [before, after]) {
   console.log(`  ${r.backend.padEnd(12)}${r.ms.toFixed(0).padStart(7)} ms   ${((r.ms * 1000) / SESSIONS).toFixed(0).padStart(6)} µs/session`);
 }
