@@ -3,14 +3,20 @@
  * (CapTP spec §Cryptography; notes §4, §5.2, §9).
  *
  * Ed25519 here is plain RFC 8032 Ed25519 (SHA-512 inside), not Ed25519ph. Verification is
- * strict RFC 8032 (no ZIP-215 relaxations): non-canonical point or scalar encodings fail.
+ * strict RFC 8032 (no ZIP-215 relaxations): non-canonical point or scalar encodings and
+ * small-order public keys fail; the exact rule is in `ed25519-checks.ts`.
+ *
+ * The curve work is done by the backend that the package.json `imports` entry `#ed25519`
+ * selects: native `node:crypto` under the `node` condition, `@noble/curves` elsewhere
+ * (browsers). Both give identical results; only their speed differs.
  * @module
  */
 
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519 } from '#ed25519';
 import { encode } from '../syrup/index.js';
 import type { SyrupValue } from '../syrup/types.js';
 import { requireBytes } from './errors.js';
+import { strictPrecheck } from './ed25519-checks.js';
 
 /**
  * An Ed25519 session key pair. OCapN generates a fresh one for every session and never
@@ -60,7 +66,7 @@ export function generateKeyPair(): SessionKeyPair {
 export function keyPairFromSeed(seed: Uint8Array): SessionKeyPair {
   requireBytes(seed, 32, 'Ed25519 seed');
   const privateKey = seed.slice();
-  const publicKey = Uint8Array.from(ed25519.getPublicKey(privateKey));
+  const publicKey = ed25519.getPublicKey(privateKey);
   return Object.freeze({ privateKey, publicKey });
 }
 
@@ -77,7 +83,7 @@ export function keyPairFromSeed(seed: Uint8Array): SessionKeyPair {
  */
 export function sign(value: SyrupValue, privateKey: Uint8Array): Uint8Array {
   requireBytes(privateKey, 32, 'Ed25519 private key');
-  return Uint8Array.from(ed25519.sign(encode(value), privateKey));
+  return ed25519.sign(encode(value), privateKey);
 }
 
 /**
@@ -91,12 +97,6 @@ export function sign(value: SyrupValue, privateKey: Uint8Array): Uint8Array {
  * @throws only what the Syrup encoder throws if `value` itself cannot be encoded.
  */
 export function verify(value: SyrupValue, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) return false;
-  const message = encode(value);
-  try {
-    return ed25519.verify(signature, message, publicKey, { zip215: false });
-  } catch {
-    return false;
-  }
+  if (strictPrecheck(signature, publicKey) !== undefined) return false;
+  return ed25519.verify(signature, encode(value), publicKey);
 }
