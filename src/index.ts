@@ -16,6 +16,7 @@ export { CaptpSession, type WireEvent, type SessionHost, type SessionOptions } f
 export { SessionClosedError, ProtocolError } from './captp/errors.js';
 export { GOBLINS, ENDO, SUITE, PROFILES, resolveProfile, type CompatProfile } from './captp/profile.js';
 export { DEFAULT_LIMITS, type SessionLimits } from './captp/limits.js';
+export { DEFAULT_NODE_LIMITS, type NodeLimits } from './node/limits.js';
 export { OPS, DESCRIPTORS, SIGNED_SHAPES, WireShapeError } from './captp/ops.js';
 export {
   Selector,
