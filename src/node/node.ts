@@ -37,6 +37,8 @@ export interface NodeOptions {
   tap?: (event: WireEvent) => void;
   /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. */
   maxSessions?: number;
+  /** Longest swiss number registered or fetched, in bytes; a longer `fetch` breaks. Default 256. */
+  maxSwissBytes?: number;
 }
 
 /** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
@@ -49,7 +51,7 @@ export class OcapnNode {
   private readonly profileFor: NodeOptions['profileFor'];
   private readonly limits: SessionLimits;
   private readonly tap: NodeOptions['tap'];
-  private readonly swiss = new SwissTable();
+  private readonly swiss: SwissTable;
   private readonly active = new Map<string, CaptpSession>();
   private readonly dialling = new Map<string, { session?: CaptpSession; promise: Promise<CaptpSession>; settle: (s: CaptpSession | Error) => void }>();
   private readonly allSessions = new Set<CaptpSession>();
@@ -82,6 +84,7 @@ export class OcapnNode {
     if (!Number.isSafeInteger(this.maxSessions) || this.maxSessions <= 0) {
       throw new RangeError(`maxSessions must be a positive integer, got ${String(options.maxSessions)}`);
     }
+    this.swiss = new SwissTable({ maxSwissBytes: options.maxSwissBytes });
     this.handoff = new HandoffManager(this, options.handoff);
     for (const n of this.netlayers) {
       n.accept((conn) => {
