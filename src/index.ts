@@ -43,4 +43,13 @@ export {
   type Hints,
 } from './locator/index.js';
 export * from './netlayers/index.js';
-export { HandoffManager, HandoffError, DEFAULT_HANDOFF_OPTIONS, type HandoffOptions } from './handoff/index.js';
+export {
+  HandoffManager,
+  HandoffError,
+  DEFAULT_HANDOFF_OPTIONS,
+  refusePrivateAddresses,
+  allowAnyPeer,
+  type HandoffOptions,
+  type DialPolicy,
+  type DialContext,
+} from './handoff/index.js';

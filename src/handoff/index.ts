@@ -2,3 +2,4 @@
 export * from './certificates.js';
 export * from './checks.js';
 export * from './manager.js';
+export * from './dial-policy.js';

@@ -1,10 +1,11 @@
 /**
  * Third-party handoffs (notes §9): the gifter deposits and gives, the receiver withdraws, the
- * exporter checks and hands over. Every table is bounded.
+ * exporter checks and hands over. Every table is bounded, and the dials a give can cause pass
+ * a dial policy and two budgets.
  * @module
  */
-import { randomBytes, publicKeyToSyrup, signatureToSyrup } from '../crypto/index.js';
-import { peerLocatorToSyrup } from '../locator/index.js';
+import { randomBytes, publicKeyToSyrup, signatureToSyrup, verify } from '../crypto/index.js';
+import { locatorKey, peerLocatorToSyrup } from '../locator/index.js';
 import { ModelError, SigEnvelope } from '../model/index.js';
 import { SyrupRecord, type SyrupValue } from '../syrup/types.js';
 import { E, HandledPromise } from '../captp/eventual-send.js';
@@ -17,29 +18,58 @@ import type { SessionClosedError } from '../captp/errors.js';
 import type { PeerLocator } from '../locator/types.js';
 import { HandoffError, makeGive, makeReceive, openEnvelope, parseGive } from './certificates.js';
 import { checkWithdraw } from './checks.js';
+import { allowAnyPeer, type DialPolicy } from './dial-policy.js';
 
-/** Limits of the handoff tables (per node). */
+/** Limits and policy of the handoff layer (per node). */
 export interface HandoffOptions {
-  /** Gifts deposited and not yet withdrawn, per gifter session. Default 10,000. */
+  /** Exporter: gifts deposited and not yet withdrawn, per gifter session. Default 10,000. */
   readonly maxGiftsPerSession: number;
-  /** Withdrawals waiting for their deposit, per gifter session. Default 1,000. */
+  /** Exporter: withdrawals waiting for their deposit, per gifter session. Default 1,000. */
   readonly maxPendingWithdrawals: number;
-  /** Used handoff counts remembered per (E–R, G–E) pair. Default 100,000. */
-  readonly maxUsedCounts: number;
-  /** Receiver: gives from one gifter session being withdrawn at once (each may dial). Default 1,000. */
+  /** Exporter: longest gift id accepted by deposit-gift and withdraw-gift, in bytes. Default 256 (ours are 32). */
+  readonly maxGiftIdBytes: number;
+  /** Receiver: gives from one gifter session being handed off at once (until the exporter answers). Default 1,000. */
+  readonly maxGivesInFlight: number;
+  /**
+   * Receiver: exporters that one gifter session's gives are making us dial at once. Gives naming
+   * an exporter we have an active session with, or one already being dialled for that gifter,
+   * take no further slot. Default 16.
+   */
   readonly maxPendingHandoffs: number;
+  /** Receiver: exporters being dialled for gives at once, over the whole node. Default 256. */
+  readonly maxHandoffDials: number;
+  /**
+   * Receiver: whether a give may make us dial its exporter (consulted only when there is no
+   * active session to reuse). Default {@link allowAnyPeer}; see {@link refusePrivateAddresses}.
+   */
+  readonly dialPolicy: DialPolicy;
+  /**
+   * @deprecated No effect. Handoff counts are now checked against a high-water mark per
+   * (E–R, G–E) session pair, which takes constant memory, so there is nothing to bound.
+   * Still accepted (a positive integer) so existing options keep working.
+   */
+  readonly maxUsedCounts?: number;
 }
 
 export const DEFAULT_HANDOFF_OPTIONS: HandoffOptions = Object.freeze({
   maxGiftsPerSession: 10_000,
   maxPendingWithdrawals: 1_000,
-  maxUsedCounts: 100_000,
-  maxPendingHandoffs: 1_000,
+  maxGiftIdBytes: 256,
+  maxGivesInFlight: 1_000,
+  maxPendingHandoffs: 16,
+  maxHandoffDials: 256,
+  dialPolicy: allowAnyPeer,
 });
+
+/** Options accepted for compatibility and ignored. */
+const DEPRECATED_OPTIONS = new Set(['maxUsedCounts']);
 
 /** What the handoff layer needs from the node above it. */
 export interface HandoffHost {
+  /** The session with `peer`: an active one, one being set up, or a new one (a dial). */
   connect(peer: PeerLocator): Promise<CaptpSession>;
+  /** The active session with `peer`, if any, without dialling. When given, reusing it is not counted as a dial. */
+  sessionWith?(peer: PeerLocator): CaptpSession | undefined;
   sessionById(id: Uint8Array): CaptpSession | undefined;
   isOwnLocation(loc: PeerLocator): boolean;
 }
@@ -60,21 +90,34 @@ export class HandoffManager {
   private readonly options: HandoffOptions;
   /** Exporter: per G–E session, deposited gifts and withdrawals waiting for their deposit. */
   private readonly byGifter = new WeakMap<CaptpSession, GifterState>();
-  /** Exporter: per E–R session, per G–E session id, the handoff counts used. */
-  private readonly used = new WeakMap<CaptpSession, WeakMap<CaptpSession, Set<bigint>>>();
+  /** Exporter: per E–R session, per G–E session, the highest handoff count accepted. */
+  private readonly lastCounts = new WeakMap<CaptpSession, WeakMap<CaptpSession, bigint>>();
   /** Exporter: per E–R session, how to cancel its withdrawals still waiting for a deposit. */
   private readonly waitingOf = new WeakMap<CaptpSession, Set<() => void>>();
   /** Receiver: next handoff count per E–R session (rises from 0; notes §15). */
   private readonly nextCount = new WeakMap<CaptpSession, bigint>();
-  /** Receiver: gives being withdrawn, per gifter session (G–R). */
-  private readonly pendingHandoffs = new WeakMap<CaptpSession, number>();
+  /** Receiver: gives being handed off, per gifter session (G–R). */
+  private readonly givesInFlight = new WeakMap<CaptpSession, number>();
+  /** Receiver: per gifter session, the exporters its gives are making us dial (locator key → gives waiting). */
+  private readonly dialsFor = new WeakMap<CaptpSession, Map<string, number>>();
+  /** Receiver: every exporter being dialled for gives (locator key → gives waiting). */
+  private readonly dials = new Map<string, number>();
 
+  /**
+   * @throws TypeError for an unknown option or a `dialPolicy` that is not a function;
+   *   RangeError for a limit that is not a positive integer.
+   */
   constructor(private readonly host: HandoffHost, options?: Partial<HandoffOptions>) {
-    const o: Record<string, number> = { ...DEFAULT_HANDOFF_OPTIONS };
+    const o: Record<string, unknown> = { ...DEFAULT_HANDOFF_OPTIONS };
     for (const [k, v] of Object.entries(options ?? {})) {
-      if (!Object.hasOwn(DEFAULT_HANDOFF_OPTIONS, k)) throw new TypeError(`unknown handoff option "${k}"`);
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new RangeError(`handoff option ${k} must be a positive integer`);
-      o[k] = v;
+      if (!Object.hasOwn(DEFAULT_HANDOFF_OPTIONS, k) && !DEPRECATED_OPTIONS.has(k)) throw new TypeError(`unknown handoff option "${k}"`);
+      if (v === undefined) continue;
+      if (k === 'dialPolicy') {
+        if (typeof v !== 'function') throw new TypeError('handoff option dialPolicy must be a function');
+      } else if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+        throw new RangeError(`handoff option ${k} must be a positive integer`);
+      }
+      if (!DEPRECATED_OPTIONS.has(k)) o[k] = v;
     }
     this.options = Object.freeze(o) as unknown as HandoffOptions;
   }
@@ -119,19 +162,23 @@ export class HandoffManager {
       settle = { resolve, reject };
     });
     p.catch(() => {});
-    const inFlight = this.pendingHandoffs.get(gr) ?? 0;
-    if (inFlight >= this.options.maxPendingHandoffs) {
-      settle.reject(new HandoffError(`too many handoffs in progress from this gifter (limit ${this.options.maxPendingHandoffs})`));
+    const inFlight = this.givesInFlight.get(gr) ?? 0;
+    if (inFlight >= this.options.maxGivesInFlight) {
+      settle.reject(new HandoffError(`too many handoffs in progress from this gifter (limit ${this.options.maxGivesInFlight})`));
       return p;
     }
-    this.pendingHandoffs.set(gr, inFlight + 1);
-    const done = () => this.pendingHandoffs.set(gr, (this.pendingHandoffs.get(gr) ?? 1) - 1);
+    this.givesInFlight.set(gr, inFlight + 1);
+    const done = () => this.givesInFlight.set(gr, (this.givesInFlight.get(gr) ?? 1) - 1);
     p.then(done, done);
     const run = async (): Promise<void> => {
+      // Start nothing while the message carrying this give is still being checked: if it is
+      // refused, the gifter session has ended by the next microtask and no dial happens.
+      await Promise.resolve();
+      if (!gr.isActive) throw new HandoffError('the gifter session ended before this handoff began');
       const give = parseGive(signed);
       if (!bytesEqual(give.receiverKey, gr.publicKey)) throw new HandoffError('this give is addressed to another receiver');
       if (this.host.isOwnLocation(give.exporterLocation)) throw new HandoffError('a give naming this node as its exporter');
-      const er = await this.host.connect(give.exporterLocation);
+      const er = this.host.sessionWith?.(give.exporterLocation) ?? (await this.dial(gr, give.exporterLocation));
       const count = this.nextCount.get(er) ?? 0n;
       this.nextCount.set(er, count + 1n);
       const receive = makeReceive({ receivingSession: er.id!, receivingSide: er.ourPublicId, handoffCount: count, signedGive: envelope });
@@ -141,6 +188,40 @@ export class HandoffManager {
     };
     run().catch(settle.reject);
     return p;
+  }
+
+  /**
+   * Dial `exporter` for a give from gifter session `gr`, if the dial policy and the dial budgets
+   * (per gifter: maxPendingHandoffs; per node: maxHandoffDials) allow it.
+   */
+  private async dial(gr: CaptpSession, exporter: PeerLocator): Promise<CaptpSession> {
+    let verdict: unknown;
+    try {
+      verdict = this.options.dialPolicy(exporter, { reason: 'handoff', from: gr.peerLocation! });
+    } catch (e) {
+      verdict = `the dial policy threw: ${(e as Error)?.message ?? String(e)}`;
+    }
+    if (verdict !== true) throw new HandoffError(`the dial policy refuses the exporter: ${typeof verdict === 'string' ? verdict : 'not allowed'}`);
+    const key = locatorKey(exporter);
+    let mine = this.dialsFor.get(gr);
+    if (!mine) this.dialsFor.set(gr, (mine = new Map()));
+    if (!mine.has(key) && mine.size >= this.options.maxPendingHandoffs) {
+      throw new HandoffError(`too many handoff dials in progress for this gifter (limit ${this.options.maxPendingHandoffs})`);
+    }
+    if (!this.dials.has(key) && this.dials.size >= this.options.maxHandoffDials) {
+      throw new HandoffError(`too many handoff dials in progress on this node (limit ${this.options.maxHandoffDials})`);
+    }
+    const held = [mine, this.dials];
+    for (const m of held) m.set(key, (m.get(key) ?? 0) + 1);
+    try {
+      return await this.host.connect(exporter);
+    } finally {
+      for (const m of held) {
+        const n = m.get(key)! - 1;
+        if (n === 0) m.delete(key);
+        else m.set(key, n);
+      }
+    }
   }
 
   // ---- Exporter (E) (notes §9.4) ----
@@ -154,6 +235,9 @@ export class HandoffManager {
   /** `deposit-gift` on G–E: store the gift, or hand it to a withdrawal already waiting. */
   deposit(ge: CaptpSession, giftId: unknown, ref: unknown): void {
     if (!(giftId instanceof Uint8Array)) throw new TypeError('deposit-gift: gift-id must be a ByteArray');
+    if (giftId.length > this.options.maxGiftIdBytes) {
+      throw new HandoffError(`deposit-gift refused: gift-id of ${giftId.length} bytes is longer than the limit (${this.options.maxGiftIdBytes})`);
+    }
     const st = this.gifter(ge);
     const key = toHex(giftId);
     const waiter = st.waiting.get(key);
@@ -176,14 +260,16 @@ export class HandoffManager {
       {
         sessionById: (id) => this.host.sessionById(id),
         isOwnLocation: (loc) => this.host.isOwnLocation(loc),
-        countUsed: (e, g, c) => this.usedSet(e, g).has(c),
+        lastCount: (e, g) => this.lastCounts.get(e)?.get(g),
+        maxGiftIdBytes: this.options.maxGiftIdBytes,
+        verify,
       },
       er,
       signedReceive,
     );
-    const used = this.usedSet(er, ge);
-    if (used.size >= this.options.maxUsedCounts) throw new HandoffError('withdraw-gift refused: too many handoffs on this session pair');
-    used.add(receive.handoffCount);
+    let last = this.lastCounts.get(er);
+    if (!last) this.lastCounts.set(er, (last = new WeakMap()));
+    last.set(ge, receive.handoffCount);
     const st = this.gifter(ge);
     const key = toHex(give.giftId);
     if (st.gifts.has(key)) {
@@ -224,14 +310,6 @@ export class HandoffManager {
   private markWithdrawn(st: GifterState, key: string): void {
     st.withdrawn.add(key);
     if (st.withdrawn.size > this.options.maxGiftsPerSession) st.withdrawn.delete(st.withdrawn.values().next().value!);
-  }
-
-  private usedSet(er: CaptpSession, ge: CaptpSession): Set<bigint> {
-    let m = this.used.get(er);
-    if (!m) this.used.set(er, (m = new WeakMap()));
-    let set = m.get(ge);
-    if (!set) m.set(ge, (set = new Set()));
-    return set;
   }
 
   /** A session ended: gifts deposited on it are gone, withdrawals waiting for it break. */

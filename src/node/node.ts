@@ -44,6 +44,8 @@ export interface NodeOptions {
   maxSessions?: number;
   /** Node-wide limits: sessions per address and per key, handshakes, rates, byte budgets (see {@link NodeLimits}). */
   nodeLimits?: Partial<NodeLimits>;
+  /** Longest swiss number registered or fetched, in bytes; a longer `fetch` breaks. Default 256. */
+  maxSwissBytes?: number;
 }
 
 /** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
@@ -56,7 +58,7 @@ export class OcapnNode {
   private readonly profileFor: NodeOptions['profileFor'];
   private readonly limits: SessionLimits;
   private readonly tap: NodeOptions['tap'];
-  private readonly swiss = new SwissTable();
+  private readonly swiss: SwissTable;
   private readonly peers = new PeerSessions();
   private readonly allSessions = new Set<CaptpSession>();
   /** Third-party handoffs (notes §9). */
@@ -94,6 +96,7 @@ export class OcapnNode {
     this.nodeLimits = resolveNodeLimits({ maxSessions: options.maxSessions, ...options.nodeLimits });
     this.rate = new RateLimiter(this.nodeLimits.handshakesPerSecondPerAddress, this.nodeLimits.handshakeBurstPerAddress);
     this.answerBudget = new ByteBudget('maxAnswerBytes', this.nodeLimits.maxAnswerBytes);
+    this.swiss = new SwissTable({ maxSwissBytes: options.maxSwissBytes });
     this.handoff = new HandoffManager(this, options.handoff);
     for (const n of this.netlayers) {
       n.accept((conn) => {

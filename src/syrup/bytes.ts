@@ -67,9 +67,27 @@ export function decodeUtf8(bytes: Uint8Array, start: number, end: number): strin
   }
 }
 
-/** Lowercase hex of `bytes`. @internal */
+/** ASCII codes of the two lowercase hex digits of each byte value (0x00 → `30 30`). */
+const HEX_PAIRS: Uint16Array = (() => {
+  const digits = utf8Encoder.encode('0123456789abcdef');
+  const t = new Uint16Array(256);
+  for (let b = 0; b < 256; b++) t[b] = (digits[b >> 4] << 8) | digits[b & 15];
+  return t;
+})();
+
+/**
+ * Lowercase hex of `bytes`: two characters per byte, so equal strings mean equal bytes (an
+ * injective key for `Map`s of byte strings). The digits are written into one buffer and
+ * decoded once, so the work and memory are linear in `bytes.length` (about 2 bytes of buffer
+ * and 2 bytes of string per input byte); no string is built byte by byte. @internal
+ */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-  return s;
+  const out = new Uint8Array(bytes.length * 2);
+  for (let i = 0, j = 0; i < bytes.length; i++, j += 2) {
+    const pair = HEX_PAIRS[bytes[i]];
+    out[j] = pair >> 8;
+    out[j + 1] = pair & 0xff;
+  }
+  // All ASCII: the strict UTF-8 decoder gives one character per byte.
+  return utf8Decoder.decode(out);
 }

@@ -241,10 +241,12 @@ describe('Goblins 0.18 handoff certificates', () => {
     // Our exporter checks accept it, given C's view of sessions A–C and B–C.
     const ge = { id: hexToBytes(sessionInfo('A-C').session_id), peerPublicKey: A_AC, peerPublicId: publicId(A_AC) } as unknown as CaptpSession;
     const er = { id: hexToBytes(sessionInfo('B-C').session_id), peerPublicKey: B_BC, peerPublicId: publicId(B_BC) } as unknown as CaptpSession;
-    const ctx = (geSession: CaptpSession | undefined, used = false) => ({
+    const ctx = (geSession: CaptpSession | undefined, last?: bigint) => ({
       sessionById: (id: Uint8Array) => (geSession && bytesToHex(id) === bytesToHex(geSession.id!) ? geSession : undefined),
       isOwnLocation: (loc: PeerLocator) => sameLocator(loc, cLocation),
-      countUsed: () => used,
+      lastCount: () => last,
+      maxGiftIdBytes: 256,
+      verify,
     });
     const checked = checkWithdraw(ctx(ge), er, outer.envelope);
     expect(checked.ge).toBe(ge);
@@ -257,7 +259,10 @@ describe('Goblins 0.18 handoff certificates', () => {
     expect(() => checkWithdraw(ctx(ge), erOther, outer.envelope)).toThrow(/receiving-session/);
     const erOtherSide = { ...er, peerPublicId: publicId(B_AB) } as unknown as CaptpSession;
     expect(() => checkWithdraw(ctx(ge), erOtherSide, outer.envelope)).toThrow(/receiving-side/);
-    expect(() => checkWithdraw(ctx(ge, true), er, outer.envelope)).toThrow(/already used/);
+    expect(() => checkWithdraw(ctx(ge, BigInt(i)), er, outer.envelope)).toThrow(/not above/);
+    expect(() => checkWithdraw(ctx(ge, BigInt(i) + 1n), er, outer.envelope)).toThrow(/not above/);
+    expect(checkWithdraw(ctx(ge, BigInt(i) - 1n), er, outer.envelope).ge).toBe(ge);
+    expect(() => checkWithdraw({ ...ctx(ge), maxGiftIdBytes: 31 }, er, outer.envelope)).toThrow(/gift-id of 32 bytes/);
     expect(() =>
       checkWithdraw({ ...ctx(ge), isOwnLocation: () => false }, er, outer.envelope),
     ).toThrow(/another exporter/);

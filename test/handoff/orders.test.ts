@@ -214,7 +214,8 @@ describe('three nodes: the exporter goes away midway', () => {
   it('B–C severed before B withdraws: the withdraw and the call on it break', async () => {
     const { net, B, C, carolRef, bobRef } = await three();
     expect(await E(bobRef).callIt(carolRef)).toBe('hello node B, I am Carol');
-    // Sever the moment B sends its next withdraw-gift to C.
+    // Sever the moment B picks the B–C session for its next withdraw-gift (it reuses the
+    // active one through sessionWith; a new one would come from connect).
     let severed = 0;
     const origConnect = B.connect.bind(B);
     B.connect = (peer) => {
@@ -222,6 +223,12 @@ describe('three nodes: the exporter goes away midway', () => {
       void s.then(() => {
         if (!severed) severed = net.sever('B', 'C');
       });
+      return s;
+    };
+    const origSessionWith = B.sessionWith.bind(B);
+    B.sessionWith = (peer) => {
+      const s = origSessionWith(peer);
+      if (s && !severed) severed = net.sever('B', 'C');
       return s;
     };
     const r = await within(E(bobRef).callIt(carolRef));

@@ -1,6 +1,7 @@
 /**
  * Receiver-side guards: a give naming this node as its exporter breaks without dialling, and a
- * gifter cannot have more than maxPendingHandoffs gives being withdrawn at once.
+ * gifter cannot have more than maxGivesInFlight gives being handed off at once (dial budgets:
+ * dial-limits.test.ts).
  */
 import { describe, it, expect } from 'vitest';
 import { OcapnNode, MemoryNetwork, SigEnvelope } from '../../src/index.js';
@@ -13,7 +14,7 @@ import type { PeerLocator } from '../../src/locator/types.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
-async function receiverScene(handoff?: { maxPendingHandoffs: number }) {
+async function receiverScene(handoff?: { maxGivesInFlight: number }) {
   const net = new MemoryNetwork();
   const R = new OcapnNode({ netlayers: [net.netlayer('R')], handoff });
   const seen: string[] = [];
@@ -46,8 +47,8 @@ describe('receiver guards', () => {
     await s.R.close();
   });
 
-  it('gives beyond maxPendingHandoffs break at once; the session lives', async () => {
-    const s = await receiverScene({ maxPendingHandoffs: 2 });
+  it('gives beyond maxGivesInFlight break at once; the session lives', async () => {
+    const s = await receiverScene({ maxGivesInFlight: 2 });
     const nowhere: PeerLocator = { transport: 'memory', designator: 'E-unreachable', hints: false };
     s.G.send(rec('op:deliver', rec('desc:answer', 0n), [sym('take'), s.give(nowhere, 1), s.give(nowhere, 2), s.give(nowhere, 3)], 1n, rec('desc:import-object', 2n)));
     const reply = toNotation(await s.G.nextNonGc(5000));

@@ -4,7 +4,7 @@
  * E–R), both {@link RawPeer}s. R's "G–R" key is a key we make up: R signs its receives with
  * it, and G's gives name it as receiver-key. No CapTP engine of ours runs on G or R.
  */
-import { OcapnNode, MemoryNetwork, type HandoffOptions } from '../../src/index.js';
+import { OcapnNode, MemoryNetwork, type HandoffOptions, type NodeOptions } from '../../src/index.js';
 import { toNotation, SyrupRecord, type SyrupValue } from '../../src/syrup/index.js';
 import { keyPairFromSeed, publicId, publicKeyToSyrup, sign, signatureToSyrup, type SessionKeyPair } from '../../src/crypto/index.js';
 import { peerLocatorToSyrup } from '../../src/locator/index.js';
@@ -140,9 +140,10 @@ export interface Scene {
 /** Gift objects: each answers `hello` with its own name. */
 export const giftObject = (n: string) => ({ hello: (who: string) => `hello ${who}, I am ${n}` });
 
-export async function scene(handoff?: Partial<HandoffOptions>): Promise<Scene> {
+/** Make the scene; `node` adds options of E (e.g. `profile: 'endo'` to see break reasons as text). */
+export async function scene(handoff?: Partial<HandoffOptions>, node?: Partial<NodeOptions>): Promise<Scene> {
   const net = new MemoryNetwork();
-  const E = new OcapnNode({ netlayers: [net.netlayer('E')], handoff });
+  const E = new OcapnNode({ ...node, netlayers: [net.netlayer('E')], handoff });
   E.register(carol, 'carol');
   E.register(giftObject('the gift'), 'gift');
   const peers: RawPeer[] = [];
