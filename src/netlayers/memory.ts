@@ -261,8 +261,10 @@ export class MemoryConnection implements Connection {
   }
 
   /**
-   * Bytes we sent that the other end has not yet taken in (it has paused reading, or the
-   * delivery task has not run yet). 0 once this end is closed.
+   * Bytes we sent that the other end has not yet taken in: still in its inbox because it has
+   * paused reading or the delivery task has not run yet. Once taken in, a message reaches the
+   * handler from the next microtask (or, before `setHandlers`, waits in that end's event
+   * queue, uncounted). 0 once this end is closed.
    */
   get bufferedAmount(): number {
     return this.#closed ? 0 : this.#peer!.#inboxBytes;
