@@ -26,7 +26,8 @@ export interface SessionLimits {
   /**
    * Largest incoming message before the handshake, in bytes: the peer's op:start-session
    * (a few hundred bytes in practice). Passed to the netlayer's `setMaxMessageBytes`, so a
-   * stream netlayer stops buffering as soon as a larger one shows. Default 32 KiB.
+   * stream netlayer stops buffering as soon as a larger one shows. Default 64 KiB. A message
+   * that arrives in the same read as op:start-session is held to it too.
    */
   readonly maxHandshakeMessageBytes: number;
   /** Largest incoming message once the session is established, in bytes (the netlayer's own limit still applies). Default 16 MiB. */
@@ -64,7 +65,7 @@ export const DEFAULT_LIMITS: SessionLimits = Object.freeze({
   maxQuestions: 100_000,
   maxPending: 100_000,
   handshakeTimeoutMs: 30_000,
-  maxHandshakeMessageBytes: 32 * 1024,
+  maxHandshakeMessageBytes: 64 * 1024,
   maxMessageBytes: 16 * 1024 * 1024,
   maxAnswerBytes: 64 * 1024 * 1024,
   sendHighWaterBytes: 1024 * 1024,

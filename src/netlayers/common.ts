@@ -179,3 +179,19 @@ export class OpenConnections<C extends GoneConnection> {
     return gone;
   }
 }
+
+/**
+ * The argument check of {@link Connection.setMaxMessageBytes}.
+ * @param bytes the user's value.
+ * @param ceiling the netlayer's own `maxMessageBytes`.
+ * @returns the limit to apply: `bytes`, clamped to `ceiling`.
+ * @throws TypeError if `bytes` is not a number; RangeError if it is not a safe integer ≥ 1.
+ * @internal
+ */
+export function checkMessageLimit(bytes: unknown, ceiling: number): number {
+  if (typeof bytes !== 'number') throw new TypeError(`Connection.setMaxMessageBytes needs a number, got ${typeof bytes}`);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new RangeError(`Connection.setMaxMessageBytes needs an integer from 1 to 2^53-1, got ${bytes}`);
+  }
+  return Math.min(bytes, ceiling);
+}

@@ -1,7 +1,7 @@
 /**
- * The event side of a {@link Connection}: buffers `message` / `error` / `close` events until
- * the user installs handlers, then delivers them in order, asynchronously, at most one
- * `error` and exactly one `close`. Every netlayer in this package uses it, and netlayer
+ * The event side of a {@link Connection}: buffers `message` / `error` / `drain` / `close`
+ * events until the user installs handlers, then delivers them in order, asynchronously, at
+ * most one `error` and exactly one `close`. Every netlayer in this package uses it, and netlayer
  * authors may too (docs/netlayers.md).
  * @module
  */
@@ -10,10 +10,11 @@ import type { Connection, ConnectionHandlers } from './interface.js';
 type ConnectionEvent =
   | { readonly kind: 'message'; readonly bytes: Uint8Array }
   | { readonly kind: 'error'; readonly error: Error }
+  | { readonly kind: 'drain' }
   | { readonly kind: 'close'; readonly error: Error | undefined };
 
 /**
- * Called when a user's `message` or `error` handler throws. The connection should end
+ * Called when a user's `message`, `error` or `drain` handler throws. The connection should end
  * itself abnormally (typically: drop the transport, then {@link ConnectionEventQueue.close}
  * with that error). A throwing `close` handler is rethrown from a fresh macrotask instead,
  * as Node does for a throwing event listener.
@@ -32,9 +33,15 @@ export function asError(thrown: unknown): Error {
  * - handlers are never called synchronously from `setHandlers`, `message`, `error` or
  *   `close` (always from a microtask), so a netlayer may report events from inside the
  *   user's own `send()`/`close()` calls;
- * - after `error`, later messages are dropped (no more messages follow an error);
- * - `close` is delivered once; anything pushed after it is dropped;
- * - once a `message`/`error` handler throws, nothing but `close` is delivered.
+ * - after `error`, later messages are dropped (no more messages follow an error), but
+ *   `drain` still is (the connection stays writable, e.g. for `op:abort`);
+ * - `close` is delivered once; anything pushed after it is dropped, so `drain` never
+ *   follows `close`;
+ * - `drain` is delivered only if the handlers have one; a `drain` pushed right behind an
+ *   undelivered `drain` is merged into it;
+ * - a message longer than {@link setMaxMessageBytes}'s limit at delivery time becomes the
+ *   `error` instead;
+ * - once a `message`/`error`/`drain` handler throws, nothing but `close` is delivered.
  */
 export class ConnectionEventQueue {
   #handlers: ConnectionHandlers | undefined;
@@ -44,6 +51,10 @@ export class ConnectionEventQueue {
   #errorQueued = false;
   #closeQueued = false;
   #handlerThrew = false;
+  /** An `error` was delivered (or a message refused as too large): deliver no message or error. */
+  #refused = false;
+  #maxMessageBytes = Number.MAX_SAFE_INTEGER;
+  #tooLarge: (length: number, max: number) => Error = defaultTooLarge;
   readonly #onHandlerThrow: HandlerThrowCallback;
 
   /** @param onHandlerThrow see {@link HandlerThrowCallback}. */
@@ -83,6 +94,9 @@ export class ConnectionEventQueue {
         throw new TypeError(`Connection.setHandlers: handlers.${name} must be a function, got ${typeof handlers[name]}`);
       }
     }
+    if (handlers.drain !== undefined && typeof handlers.drain !== 'function') {
+      throw new TypeError(`Connection.setHandlers: handlers.drain must be a function or undefined, got ${typeof handlers.drain}`);
+    }
     this.#handlers = handlers;
     this.#schedule();
   }
@@ -100,6 +114,31 @@ export class ConnectionEventQueue {
     this.#push({ kind: 'error', error });
   }
 
+  /**
+   * Queues a `drain` (the outgoing buffer emptied). Ignored after `close`, and when the last
+   * queued event is an undelivered `drain`.
+   */
+  drain(): void {
+    if (this.#closeQueued) return;
+    if (this.#pending.length > this.#head && this.#pending[this.#pending.length - 1].kind === 'drain') return;
+    this.#push({ kind: 'drain' });
+  }
+
+  /**
+   * Sets the largest message delivered from now on (checked at delivery, so it covers
+   * messages already queued): a longer one is delivered as the `error` instead (made by
+   * `tooLarge`), and no message follows. The netlayer validates the user's value and applies
+   * its own ceiling first (see {@link Connection.setMaxMessageBytes}).
+   * @param max bytes, an integer ≥ 1.
+   * @param tooLarge makes the error for a message of `length` bytes; default a plain Error.
+   * @throws RangeError if `max` is not a safe integer ≥ 1.
+   */
+  setMaxMessageBytes(max: number, tooLarge?: (length: number, max: number) => Error): void {
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`ConnectionEventQueue.setMaxMessageBytes: expected an integer ≥ 1, got ${String(max)}`);
+    this.#maxMessageBytes = max;
+    if (tooLarge !== undefined) this.#tooLarge = tooLarge;
+  }
+
   /** Queues the (single) close event; `error` when the connection ended abnormally. */
   close(error?: Error): void {
     if (this.#closeQueued) return;
@@ -115,10 +154,10 @@ export class ConnectionEventQueue {
   #schedule(): void {
     if (this.#scheduled || this.#handlers === undefined || this.#head >= this.#pending.length) return;
     this.#scheduled = true;
-    queueMicrotask(() => this.#drain());
+    queueMicrotask(() => this.#deliver());
   }
 
-  #drain(): void {
+  #deliver(): void {
     this.#scheduled = false;
     const handlers = this.#handlers!;
     while (this.#head < this.#pending.length) {
@@ -126,8 +165,9 @@ export class ConnectionEventQueue {
       this.#pending[this.#head++] = undefined as unknown as ConnectionEvent;
       if (this.#handlerThrew && event.kind !== 'close') continue;
       try {
-        if (event.kind === 'message') handlers.message(event.bytes);
-        else if (event.kind === 'error') handlers.error(event.error);
+        if (event.kind === 'message') this.#deliverMessage(handlers, event.bytes);
+        else if (event.kind === 'error') this.#deliverError(handlers, event.error);
+        else if (event.kind === 'drain') handlers.drain?.();
         else handlers.close(event.error);
       } catch (thrown) {
         const err = asError(thrown);
@@ -145,4 +185,26 @@ export class ConnectionEventQueue {
     this.#pending.length = 0;
     this.#head = 0;
   }
+
+  /** A message, unless an earlier one was refused as too large or is now over the limit. */
+  #deliverMessage(handlers: ConnectionHandlers, bytes: Uint8Array): void {
+    if (this.#refused) return;
+    if (bytes.length > this.#maxMessageBytes) {
+      this.#refused = true;
+      this.#errorQueued = true;
+      handlers.error(this.#tooLarge(bytes.length, this.#maxMessageBytes));
+      return;
+    }
+    handlers.message(bytes);
+  }
+
+  /** The netlayer's error, unless a too-large message was already reported as the error. */
+  #deliverError(handlers: ConnectionHandlers, error: Error): void {
+    if (!this.#refused) handlers.error(error);
+    this.#refused = true;
+  }
+}
+
+function defaultTooLarge(length: number, max: number): Error {
+  return new Error(`incoming message of ${length} bytes exceeds maxMessageBytes (${max})`);
 }

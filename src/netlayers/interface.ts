@@ -18,7 +18,14 @@ export interface ConnectionHandlers {
   error(error: Error): void;
   /** The connection has closed (by either side). `error` when it ended abnormally. */
   close(error?: Error): void;
-  /** bufferedAmount fell back to 0 (TEMPORARY stub; replaced by the netbp branch). */
+  /**
+   * Optional. {@link Connection.bufferedAmount} fell back to 0: everything sent so far has
+   * left our buffers. Called asynchronously (never from inside `send()`), in order with the
+   * other events, never after `close`, once each time the outgoing buffer empties after
+   * having been non-empty (at least whenever it had exceeded the transport's own write
+   * high-water mark; the shipped netlayers report every emptying). A throwing `drain`
+   * handler is treated like a throwing `message` handler: the connection is dropped.
+   */
   drain?(): void;
 }
 
@@ -35,12 +42,53 @@ export interface Connection {
   send(bytes: Uint8Array): void;
   /** Close the connection (idempotent). Pending outgoing bytes are flushed first. */
   close(): void;
-  // TEMPORARY stubs; replaced by the netbp branch.
+
+  // The members below are optional: a third-party netlayer may lack them, and the node then
+  // assumes "no backpressure" and "nothing proven". Every netlayer shipped here has them all.
+
+  /**
+   * The designator this netlayer PROVED the peer holds, or `undefined` when it proved
+   * nothing (the peer's `op:start-session` location is then only a claim).
+   * - `websocket`: on a connection we dialled, once peer authentication verified the
+   *   server's signature, the designator of the locator we dialled; `undefined` on an
+   *   incoming connection (the client is not authenticated).
+   * - `tcp-testing-only`: always `undefined`.
+   * - `memory`: the network knows both ends, so the other end's designator, both directions.
+   */
   readonly provenDesignator?: string | undefined;
+  /**
+   * The peer's network address as the transport sees it, for per-address limits: an IP
+   * address for `tcp-testing-only` and `websocket`, `'memory:<designator>'` for `memory`;
+   * `undefined` when unknown.
+   */
   readonly remoteAddress?: string | undefined;
+  /**
+   * Bytes accepted by {@link send} and not yet handed on: for `tcp-testing-only`, not yet
+   * written to the kernel; for `websocket`, not yet written to the socket; for `memory`, sent
+   * and not yet delivered to the other end (held while that end has paused reading). Counts
+   * message bytes (framing overhead may be left out). 0 once this connection is closed.
+   * {@link ConnectionHandlers.drain} reports when it falls back to 0.
+   */
   readonly bufferedAmount?: number;
+  /**
+   * Stops reading input from the peer (transport flow control: the peer's sends back up
+   * into its own buffers, e.g. TCP `socket.pause()`, so its window fills). Messages already
+   * read and framed may still be delivered. The end of the stream is not noticed while
+   * paused either. Idempotent; ignored after close.
+   */
   pauseReading?(): void;
+  /** Undoes {@link pauseReading}. Idempotent; ignored after close. */
   resumeReading?(): void;
+  /**
+   * Sets the largest incoming message accepted from now on, in bytes. The netlayer's own
+   * `maxMessageBytes` option stays the ceiling: a larger value is clamped to it, so
+   * `setMaxMessageBytes(Number.MAX_SAFE_INTEGER)` restores the netlayer's limit. A larger
+   * message, including one in progress, and one already received but not yet delivered, is
+   * reported with {@link ConnectionHandlers.error} (then no more messages follow). CapTP
+   * uses it to accept only a small `op:start-session` before the handshake, then raises it.
+   * @param bytes an integer from 1 to `Number.MAX_SAFE_INTEGER`.
+   * @throws TypeError if `bytes` is not a number; RangeError if it is not a safe integer ≥ 1.
+   */
   setMaxMessageBytes?(bytes: number): void;
 }
 
@@ -61,9 +109,9 @@ export interface Netlayer {
   close(): Promise<void>;
   /**
    * Which connections prove the peer's designator (set {@link Connection.provenDesignator}):
-   * `'none'` (default; e.g. tcp-testing-only), `'dialled'` (those we dial, e.g. websocket
-   * peer-auth of the server), or `'both'`. Where dialled peers are proven, the node never uses
-   * a merely claimed incoming session for its own calls (docs/security.md).
+   * `'none'` (the default; e.g. tcp-testing-only), `'dialled'` (those we dial, e.g. websocket
+   * peer-auth of the server), or `'both'` (e.g. memory). Where dialled peers are proven, the
+   * node never uses a merely claimed incoming session for its own calls (docs/security.md).
    */
   readonly authenticates?: 'none' | 'dialled' | 'both';
 }

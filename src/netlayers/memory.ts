@@ -5,7 +5,7 @@
  * @module
  */
 import type { Hints, PeerLocator } from '../locator/types.js';
-import { AcceptQueue, checkSendBytes } from './common.js';
+import { AcceptQueue, checkMessageLimit, checkSendBytes } from './common.js';
 import { ConnectionEventQueue } from './event-queue.js';
 import type { Connection, ConnectionHandlers, Netlayer } from './interface.js';
 
@@ -29,6 +29,9 @@ export interface MemoryNetworkOptions {
 interface Link {
   severed: boolean;
 }
+
+/** In an inbox, after the messages: the other end closed gracefully. */
+const CLOSED = Symbol('closed');
 
 /**
  * A private, in-process network. Each {@link MemoryNetwork.netlayer} call adds one node; nodes
@@ -111,6 +114,8 @@ export class MemoryNetwork {
 /** One node's netlayer on a {@link MemoryNetwork}. Create it with {@link MemoryNetwork.netlayer}. */
 export class MemoryNetlayer implements Netlayer {
   readonly transport = MEMORY_TRANSPORT;
+  /** The network knows both ends: every connection proves its peer's designator. */
+  readonly authenticates = 'both' as const;
   readonly location: PeerLocator;
   readonly #network: MemoryNetwork;
   readonly #schedule: (task: () => void) => void;
@@ -196,6 +201,12 @@ export class MemoryNetlayer implements Netlayer {
  * One end of an in-memory connection. Messages are copied when sent (the receiver never sees
  * the sender's buffer) and arrive in order, asynchronously. `close()` on either end delivers
  * `close()` (no error) to both, after the messages already sent.
+ *
+ * Flow control: each end has an inbox of messages sent to it and not yet handed to its
+ * handlers. While an end has paused reading ({@link pauseReading}), its inbox fills (a
+ * graceful close from the other end waits behind the messages, as a FIN does behind TCP
+ * data); the sender's {@link bufferedAmount} counts those bytes, and its `drain` handler runs
+ * once the inbox is empty again (or dropped, when this end closes).
  */
 export class MemoryConnection implements Connection {
   readonly outgoing: boolean;
@@ -203,12 +214,22 @@ export class MemoryConnection implements Connection {
   readonly localDesignator: string;
   /** Designator of the node at the other end. */
   readonly remoteDesignator: string;
+  /** The other end's designator: the network knows who is at each end. */
+  readonly provenDesignator: string;
+  /** `'memory:' + remoteDesignator`. */
+  readonly remoteAddress: string;
   readonly #netlayer: MemoryNetlayer;
   readonly #link: Link;
   readonly #schedule: (task: () => void) => void;
   readonly #events: ConnectionEventQueue;
   #peer: MemoryConnection | undefined;
   #closed = false;
+  /** Sent to this end by the peer, not yet handed to our event queue. */
+  #inbox: (Uint8Array | typeof CLOSED)[] = [];
+  #inboxHead = 0;
+  /** Bytes of the messages in `#inbox`: the peer's bufferedAmount. */
+  #inboxBytes = 0;
+  #paused = false;
 
   /** @internal Created by {@link MemoryNetlayer.connect}. */
   constructor(
@@ -224,6 +245,8 @@ export class MemoryConnection implements Connection {
     this.outgoing = outgoing;
     this.localDesignator = localDesignator;
     this.remoteDesignator = remoteDesignator;
+    this.provenDesignator = remoteDesignator;
+    this.remoteAddress = `memory:${remoteDesignator}`;
     this.#schedule = schedule;
     this.#events = new ConnectionEventQueue((thrown) => this.sever(thrown));
   }
@@ -239,6 +262,16 @@ export class MemoryConnection implements Connection {
     return this.#closed;
   }
 
+  /**
+   * Bytes we sent that the other end has not yet taken in: still in its inbox because it has
+   * paused reading or the delivery task has not run yet. Once taken in, a message reaches the
+   * handler from the next microtask (or, before `setHandlers`, waits in that end's event
+   * queue, uncounted). 0 once this end is closed.
+   */
+  get bufferedAmount(): number {
+    return this.#closed ? 0 : this.#peer!.#inboxBytes;
+  }
+
   /** See {@link Connection.setHandlers}. @throws TypeError if called twice or handlers are not functions. */
   setHandlers(handlers: ConnectionHandlers): void {
     this.#events.setHandlers(handlers);
@@ -251,23 +284,24 @@ export class MemoryConnection implements Connection {
   send(bytes: Uint8Array): void {
     checkSendBytes(bytes);
     if (this.#closed) return;
-    const copy = bytes.slice();
     const peer = this.#peer!;
-    const link = this.#link;
-    this.#schedule(() => {
-      if (!link.severed) peer.#receive(copy);
-    });
+    if (peer.#closed) return;
+    peer.#inbox.push(bytes.slice());
+    peer.#inboxBytes += bytes.length;
+    this.#schedule(() => peer.#deliverOne());
   }
 
-  /** Closes both ends gracefully (messages already sent still arrive first). Idempotent. */
+  /**
+   * Closes both ends gracefully (messages already sent still arrive first; the other end
+   * sees the close once it has read them). Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#finish(undefined);
     const peer = this.#peer!;
-    const link = this.#link;
-    this.#schedule(() => {
-      if (!link.severed) peer.#finish(undefined);
-    });
+    if (peer.#closed) return;
+    peer.#inbox.push(CLOSED);
+    this.#schedule(() => peer.#deliverOne());
   }
 
   /**
@@ -284,14 +318,62 @@ export class MemoryConnection implements Connection {
     return true;
   }
 
-  #receive(bytes: Uint8Array): void {
-    if (!this.#closed) this.#events.message(bytes);
+  /** Stops handing messages to our handlers; they wait in our inbox. Idempotent. */
+  pauseReading(): void {
+    if (!this.#closed) this.#paused = true;
+  }
+
+  /** Hands the waiting messages over again, in order. Idempotent. */
+  resumeReading(): void {
+    if (this.#closed || !this.#paused) return;
+    this.#paused = false;
+    for (let i = this.#inboxHead; i < this.#inbox.length; i++) this.#schedule(() => this.#deliverOne());
+  }
+
+  /**
+   * See {@link Connection.setMaxMessageBytes}. The memory netlayer has no limit of its own;
+   * the check is made when a message is handed to our handler.
+   * @throws TypeError / RangeError for a bad value.
+   */
+  setMaxMessageBytes(bytes: number): void {
+    const max = checkMessageLimit(bytes, Number.MAX_SAFE_INTEGER);
+    this.#events.setMaxMessageBytes(max, (length) => new Error(`memory: incoming message of ${length} bytes exceeds maxMessageBytes (${max})`));
+  }
+
+  /** One delivery task: hands the oldest inbox entry over, unless paused. */
+  #deliverOne(): void {
+    if (this.#closed || this.#paused || this.#inboxHead >= this.#inbox.length) return;
+    const item = this.#inbox[this.#inboxHead];
+    this.#inbox[this.#inboxHead++] = CLOSED; // drop the reference
+    if (this.#inboxHead === this.#inbox.length) {
+      this.#inbox = [];
+      this.#inboxHead = 0;
+    }
+    if (item === CLOSED) {
+      this.#finish(undefined);
+      return;
+    }
+    const before = this.#inboxBytes;
+    this.#inboxBytes -= item.length;
+    this.#events.message(item);
+    if (before > 0 && this.#inboxBytes === 0) this.#peer!.#drained();
+  }
+
+  /** Our outgoing buffer (the peer's inbox) is empty again. */
+  #drained(): void {
+    if (!this.#closed && !this.#link.severed) this.#events.drain();
   }
 
   #finish(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#paused = false;
+    const freed = this.#inboxBytes > 0;
+    this.#inbox = [];
+    this.#inboxHead = 0;
+    this.#inboxBytes = 0;
     this.#netlayer.drop(this);
     this.#events.close(error);
+    if (freed) this.#peer!.#drained();
   }
 }

@@ -82,8 +82,10 @@ export interface Recorder {
   messages: Uint8Array[];
   errors: Error[];
   closes: (Error | undefined)[];
-  /** Every event kind in order: 'message' | 'error' | 'close'. */
+  /** Every event kind in order: 'message' | 'error' | 'close' (drains are only counted). */
   order: string[];
+  /** How many times `drain` ran. */
+  drains: number;
   /** Resolves when `predicate` holds (checked after each event), or rejects after `ms`. */
   until(predicate: () => boolean, ms?: number): Promise<void>;
 }
@@ -104,6 +106,7 @@ export function record(conn: Connection): Recorder {
     errors: [],
     closes: [],
     order: [],
+    drains: 0,
     until(predicate, ms = 5000) {
       if (predicate()) return Promise.resolve();
       return new Promise((resolve, reject) => {
@@ -132,6 +135,10 @@ export function record(conn: Connection): Recorder {
     close(e) {
       rec.closes.push(e);
       rec.order.push('close');
+      check();
+    },
+    drain() {
+      rec.drains++;
       check();
     },
   });

@@ -1,6 +1,6 @@
 /** The in-memory netlayer: ordering, copying, close propagation, buffering, severing. */
 import { describe, expect, it } from 'vitest';
-import { MemoryNetwork, type Connection, type MemoryDelivery } from '../../src/netlayers/index.js';
+import { MemoryNetwork, type Connection, type MemoryConnection, type MemoryDelivery } from '../../src/netlayers/index.js';
 import { numbered, record, settle } from './helpers.js';
 
 async function pair(deliver: MemoryDelivery = 'microtask') {
@@ -11,7 +11,7 @@ async function pair(deliver: MemoryDelivery = 'microtask') {
   b.accept((c) => incoming.push(c));
   const ab = await a.connect(b.location);
   for (let i = 0; i < 5 && incoming.length === 0; i++) await settle();
-  return { network, a, b, ab, ba: incoming[0] };
+  return { network, a, b, ab, ba: incoming[0] as MemoryConnection };
 }
 
 describe('MemoryNetwork', () => {
@@ -200,5 +200,63 @@ describe('MemoryNetwork', () => {
     expect(seen).toBe(1);
     expect(closes.map((e) => e?.message)).toEqual(['handler bug']);
     expect(ra.closes[0]?.message).toBe('handler bug');
+  });
+});
+
+describe('MemoryConnection flow control', () => {
+  for (const deliver of ['microtask', 'macrotask'] as const) {
+    it(`a paused end holds messages and a graceful close behind them until resumed (${deliver})`, async () => {
+      const { ab, ba } = await pair(deliver);
+      const ra = record(ab);
+      const rb = record(ba);
+      ba.pauseReading();
+      ab.send(numbered(1, 10));
+      ab.send(numbered(2, 20));
+      expect(ab.bufferedAmount).toBe(numbered(1, 10).length + numbered(2, 20).length);
+      ab.close();
+      expect(ab.bufferedAmount).toBe(0); // closed: 0, although bob has not read them
+      for (let i = 0; i < 5; i++) await settle();
+      expect(rb.order).toEqual([]);
+      expect(ba.isClosed).toBe(false);
+      ba.resumeReading();
+      await rb.until(() => rb.closes.length === 1);
+      expect(rb.order).toEqual(['message', 'message', 'close']);
+      expect(rb.messages).toEqual([numbered(1, 10), numbered(2, 20)]);
+      expect(ra.drains).toBe(0); // alice closed before bob read
+    });
+  }
+
+  it('when the paused end closes, what waited for it is dropped and the sender drains', async () => {
+    const { ab, ba } = await pair();
+    const ra = record(ab);
+    const rb = record(ba);
+    ba.pauseReading();
+    ab.send(numbered(1, 1000));
+    await settle();
+    expect(ab.bufferedAmount).toBeGreaterThan(1000);
+    ba.close();
+    await ra.until(() => ra.closes.length === 1);
+    expect(ra.order).toEqual(['close']);
+    expect(ra.drains).toBe(1);
+    expect(ab.bufferedAmount).toBe(0);
+    expect(rb.messages).toEqual([]);
+  });
+
+  it('sever() drops what a paused end holds, without drain', async () => {
+    const { ab, ba } = await pair();
+    const ra = record(ab);
+    const rb = record(ba);
+    ba.pauseReading();
+    ab.send(numbered(1, 1000));
+    ab.sever();
+    await settle();
+    expect(ra.drains).toBe(0);
+    expect(ra.closes).toHaveLength(1);
+    expect(rb.closes).toHaveLength(1);
+    expect(rb.messages).toEqual([]);
+    ba.resumeReading(); // ignored after close
+    ab.pauseReading();
+    await settle();
+    expect(rb.messages).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import {
   type Framing,
   type TcpTestingOnlyNetlayer,
 } from '../../src/netlayers/index.js';
-import { acceptor, bytes, dialPair, loadRecordedStreams, numbered, record, settle } from './helpers.js';
+import { acceptor, bytes, concat, dialPair, loadRecordedStreams, numbered, record, settle } from './helpers.js';
 
 const open: TcpTestingOnlyNetlayer[] = [];
 async function listen(options?: Parameters<typeof listenTcpTestingOnly>[0]): Promise<TcpTestingOnlyNetlayer> {
@@ -259,6 +259,27 @@ describe('tcp-testing-only connections', () => {
     sock.destroy();
     await rs.until(() => rs.closes.length === 1);
   });
+
+  for (const [label, partial] of [
+    ['raw', bytes(`<3'big5000:${'x'.repeat(200)}`)],
+    ['netstring', bytes(`5012:<3'big5000:${'x'.repeat(200)}`)],
+  ] as const) {
+    it(`setMaxMessageBytes refuses a ${label} message already in progress`, async () => {
+      const server = await listen();
+      const next = acceptor(server);
+      const sock = await rawClient((server.location.hints as Record<string, string>).port);
+      const conn = await next();
+      const rec = record(conn);
+      const small = numbered(1, 20);
+      sock.write(concat([small, partial])); // one write: the partial message is read with the small one
+      await rec.until(() => rec.messages.length === 1);
+      expect(rec.errors).toEqual([]);
+      conn.setMaxMessageBytes!(100);
+      await rec.until(() => rec.errors.length === 1);
+      expect(rec.errors[0].message).toMatch(/exceeds maxMessageBytes \(100\)/);
+      sock.destroy();
+    });
+  }
 
   it('a stream that ends inside a message closes with an error', async () => {
     const server = await listen();

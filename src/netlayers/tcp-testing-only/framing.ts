@@ -89,9 +89,9 @@ export function checkMaxMessageBytes(value: unknown, where: string): number {
  * Memory: at most one message (≤ `maxMessageBytes` plus one chunk) is buffered.
  */
 export class FrameReader {
-  readonly #max: number;
-  readonly #maxDigits: number;
-  readonly #scanOptions: DecodeOptions;
+  #max: number;
+  #maxDigits: number;
+  #scanOptions: DecodeOptions;
   #buf = new Uint8Array(4096);
   #start = 0;
   #end = 0;
@@ -116,6 +116,18 @@ export class FrameReader {
   /** `true` after an error: the reader ignores further input. */
   get failed(): boolean {
     return this.#failed;
+  }
+
+  /**
+   * Sets the largest message accepted from now on (see {@link FrameReaderOptions}). A
+   * message in progress that no longer fits is reported by the next {@link push} (an empty
+   * chunk will do); messages already returned are not affected.
+   * @throws TypeError / RangeError as for the `maxMessageBytes` option.
+   */
+  setMaxMessageBytes(bytes: number): void {
+    this.#max = checkMaxMessageBytes(bytes, 'FrameReader.setMaxMessageBytes');
+    this.#maxDigits = String(this.#max).length;
+    this.#scanOptions = { ...this.#scanOptions, maxValueBytes: this.#max };
   }
 
   /** Bytes buffered that do not yet form a whole message. */

@@ -11,7 +11,7 @@ import { createServer, connect as netConnect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { PeerLocator } from '../../locator/types.js';
 import type { DecodeOptions } from '../../syrup/index.js';
-import { AcceptQueue, OpenConnections, checkHostOption, checkSendBytes, checkSyrupOption, intOption, optionsObject } from '../common.js';
+import { AcceptQueue, OpenConnections, checkHostOption, checkMessageLimit, checkSendBytes, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import { ConnectionEventQueue } from '../event-queue.js';
 import type { Connection, ConnectionHandlers, Netlayer } from '../interface.js';
 import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from './framing.js';
@@ -50,12 +50,29 @@ export interface TcpTestingOnlyOptions {
 /** Options of {@link createTcpTestingOnlyDialer}: those of a listener, without `port`. */
 export type TcpTestingOnlyDialerOptions = Omit<TcpTestingOnlyOptions, 'port'>;
 
-/** One tcp-testing-only connection. */
+/** One tcp-testing-only connection, with every optional member of {@link Connection}. */
 export interface TcpTestingOnlyConnection extends Connection {
   /** The peer's IP address, as the socket reports it. */
   readonly remoteAddress: string | undefined;
   /** The peer's TCP port, as the socket reports it. */
   readonly remotePort: number | undefined;
+  /** Always `undefined`: this netlayer authenticates nobody. */
+  readonly provenDesignator: undefined;
+  /**
+   * Bytes of the frames given to the socket by `send()` and not yet written to the kernel
+   * (counted from each write's completion callback). 0 once closed.
+   */
+  readonly bufferedAmount: number;
+  /** `socket.pause()`: the kernel's receive buffer, then the peer's send window, fill up. */
+  pauseReading(): void;
+  /** `socket.resume()`. */
+  resumeReading(): void;
+  /**
+   * Lowers (or raises, up to the `maxMessageBytes` option) the frame reader's limit; see
+   * {@link Connection.setMaxMessageBytes}. A frame whose length prefix is over the limit is
+   * refused before its payload is buffered; a raw message once it passes the limit.
+   */
+  setMaxMessageBytes(bytes: number): void;
 }
 
 /** A tcp-testing-only netlayer, listening or dial-only. */
@@ -162,6 +179,8 @@ function parsePortHint(port: string): number {
 
 class TcpNetlayer implements TcpTestingOnlyNetlayer {
   readonly transport = TCP_TESTING_ONLY_TRANSPORT;
+  /** Plain TCP proves nothing: every session's identity is only claimed. */
+  readonly authenticates = 'none' as const;
   readonly location: PeerLocator;
   readonly listening: boolean;
   readonly framing: Framing;
@@ -265,6 +284,7 @@ class TcpConnection implements TcpTestingOnlyConnection {
   readonly outgoing: boolean;
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  readonly provenDesignator = undefined;
   /** Resolves once the socket is fully closed. */
   readonly gone: Promise<void>;
   readonly #socket: Socket;
@@ -272,8 +292,12 @@ class TcpConnection implements TcpTestingOnlyConnection {
   readonly #lingerMs: number;
   readonly #reader: FrameReader;
   readonly #events: ConnectionEventQueue;
+  readonly #ceiling: number;
   #reading = true;
+  #paused = false;
   #closed = false;
+  /** Bytes written to the socket whose write callback has not run yet. */
+  #buffered = 0;
   #socketError: Error | undefined;
 
   constructor(socket: Socket, outgoing: boolean, options: Resolved) {
@@ -283,6 +307,7 @@ class TcpConnection implements TcpTestingOnlyConnection {
     this.remotePort = socket.remotePort;
     this.#framing = options.framing;
     this.#lingerMs = options.closeLingerMs;
+    this.#ceiling = options.maxMessageBytes;
     this.#reader = new FrameReader({ maxMessageBytes: options.maxMessageBytes, syrup: options.syrup });
     this.#events = new ConnectionEventQueue((thrown) => {
       this.#socket.destroy();
@@ -307,6 +332,10 @@ class TcpConnection implements TcpTestingOnlyConnection {
     });
   }
 
+  get bufferedAmount(): number {
+    return this.#closed ? 0 : this.#buffered;
+  }
+
   setHandlers(handlers: ConnectionHandlers): void {
     this.#events.setHandlers(handlers);
   }
@@ -316,7 +345,30 @@ class TcpConnection implements TcpTestingOnlyConnection {
     if (this.#closed || this.#socket.writableEnded || this.#socket.destroyed) return;
     // raw: copy, because the socket may keep the buffer queued after send() returns.
     const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);
-    this.#socket.write(frame);
+    const length = frame.length;
+    this.#buffered += length;
+    // The callback runs once the kernel has the bytes (or with an error once the socket is
+    // destroyed), always asynchronously.
+    this.#socket.write(frame, () => this.#written(length));
+  }
+
+  pauseReading(): void {
+    if (this.#closed || this.#paused) return;
+    this.#paused = true;
+    this.#socket.pause();
+  }
+
+  resumeReading(): void {
+    if (this.#closed || !this.#paused) return;
+    this.#paused = false;
+    this.#socket.resume();
+  }
+
+  setMaxMessageBytes(bytes: number): void {
+    const max = checkMessageLimit(bytes, this.#ceiling);
+    this.#events.setMaxMessageBytes(max, (length) => new Error(`tcp-testing-only: incoming message of ${length} bytes exceeds maxMessageBytes (${max})`));
+    this.#reader.setMaxMessageBytes(max);
+    this.#data(new Uint8Array(0)); // a message in progress may no longer fit
   }
 
   close(): void {
@@ -332,8 +384,18 @@ class TcpConnection implements TcpTestingOnlyConnection {
     socket.once('close', () => clearTimeout(timer));
   }
 
-  #data(chunk: Buffer): void {
+  #written(length: number): void {
+    const before = this.#buffered;
+    this.#buffered -= length;
+    if (before > 0 && this.#buffered === 0) this.#events.drain();
+  }
+
+  #data(chunk: Uint8Array): void {
     if (!this.#reading) return;
+    if (this.#events.errored) {
+      this.#reading = false; // the event queue refused a message over setMaxMessageBytes
+      return;
+    }
     const { messages, error } = this.#reader.push(chunk);
     for (const message of messages) this.#events.message(message);
     if (error !== undefined) {

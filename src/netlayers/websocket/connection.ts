@@ -6,7 +6,7 @@
  */
 import { SyrupError, scanValue } from '../../syrup/index.js';
 import type { DecodeOptions } from '../../syrup/index.js';
-import { checkSendBytes } from '../common.js';
+import { checkMessageLimit, checkSendBytes } from '../common.js';
 import { ConnectionEventQueue } from '../event-queue.js';
 import type { Connection, ConnectionHandlers } from '../interface.js';
 import type { MessageSocket } from './message-socket.js';
@@ -19,12 +19,33 @@ export class WebSocketMessageError extends Error {
   }
 }
 
-/** One websocket connection (after peer authentication). */
+/** One websocket connection (after peer authentication), with every optional member of {@link Connection}. */
 export interface WebSocketConnection extends Connection {
-  /** The peer's IP address (listening side), or `undefined` (dialling side). */
+  /** The peer's IP address as the socket sees it (both sides, on Node), or `undefined`. */
   readonly remoteAddress: string | undefined;
   /** The URL we dialled (dialling side), or `undefined` (listening side). */
   readonly url: string | undefined;
+  /**
+   * Dialling side: the designator of the locator we dialled, whose key signed our peer-auth
+   * nonce. Listening side: `undefined` (the client proves nothing).
+   */
+  readonly provenDesignator: string | undefined;
+  /**
+   * Message bytes given to `send()` and not yet written to the socket (counted from each
+   * send's completion callback; frame headers not included). 0 once closed.
+   */
+  readonly bufferedAmount: number;
+  /** Stops reading the socket (`ws`'s `pause()`); messages already parsed may still arrive. */
+  pauseReading(): void;
+  /** Resumes reading the socket. */
+  resumeReading(): void;
+  /**
+   * See {@link Connection.setMaxMessageBytes}. `ws` checks only the netlayer's own
+   * `maxMessageBytes` (fixed per listener or dial), so a message over this lower limit has
+   * already been buffered whole (up to `maxMessageBytes`) when it is refused here with
+   * `error()`.
+   */
+  setMaxMessageBytes(bytes: number): void;
 }
 
 /** Per-connection settings. @internal */
@@ -68,19 +89,28 @@ export class WebSocketConnectionImpl implements WebSocketConnection {
   readonly outgoing: boolean;
   readonly remoteAddress: string | undefined;
   readonly url: string | undefined;
+  readonly provenDesignator: string | undefined;
   readonly #socket: MessageSocket;
   readonly #settings: ConnectionSettings;
   readonly #events: ConnectionEventQueue;
+  #maxMessageBytes: number;
   #reading = true;
+  #paused = false;
   #closed = false;
   #protocolError: Error | undefined;
 
-  constructor(socket: MessageSocket, outgoing: boolean, url: string | undefined, settings: ConnectionSettings) {
+  /**
+   * @param url the URL we dialled, or `undefined` for an incoming connection.
+   * @param provenDesignator the designator peer authentication proved, or `undefined`.
+   */
+  constructor(socket: MessageSocket, outgoing: boolean, url: string | undefined, provenDesignator: string | undefined, settings: ConnectionSettings) {
     this.#socket = socket;
     this.outgoing = outgoing;
     this.url = url;
+    this.provenDesignator = provenDesignator;
     this.remoteAddress = socket.remoteAddress;
     this.#settings = settings;
+    this.#maxMessageBytes = settings.maxMessageBytes;
     this.#events = new ConnectionEventQueue((thrown) => {
       this.#reading = false;
       this.#socket.terminate();
@@ -90,6 +120,7 @@ export class WebSocketConnectionImpl implements WebSocketConnection {
       message: (data, binary) => this.#message(data, binary),
       error: (error) => this.#error(error),
       close: (code, reason) => this.#remoteClose(code, reason),
+      drain: () => this.#events.drain(),
     });
   }
 
@@ -98,8 +129,30 @@ export class WebSocketConnectionImpl implements WebSocketConnection {
     return this.#socket.closed;
   }
 
+  get bufferedAmount(): number {
+    return this.#closed ? 0 : this.#socket.bufferedAmount;
+  }
+
   setHandlers(handlers: ConnectionHandlers): void {
     this.#events.setHandlers(handlers);
+  }
+
+  pauseReading(): void {
+    if (this.#closed || this.#paused) return;
+    this.#paused = true;
+    this.#socket.pause();
+  }
+
+  resumeReading(): void {
+    if (this.#closed || !this.#paused) return;
+    this.#paused = false;
+    this.#socket.resume();
+  }
+
+  setMaxMessageBytes(bytes: number): void {
+    const max = checkMessageLimit(bytes, this.#settings.maxMessageBytes);
+    this.#maxMessageBytes = max;
+    this.#events.setMaxMessageBytes(max, (length) => new WebSocketMessageError(`websocket: message of ${length} bytes exceeds maxMessageBytes (${max})`));
   }
 
   /**
@@ -130,8 +183,8 @@ export class WebSocketConnectionImpl implements WebSocketConnection {
   }
 
   #message(data: Uint8Array, binary: boolean): void {
-    if (!this.#reading) return;
-    const problem = checkMessage(data, binary, this.#settings.maxMessageBytes, this.#settings.syrup);
+    if (!this.#reading || this.#events.errored) return;
+    const problem = checkMessage(data, binary, this.#maxMessageBytes, this.#settings.syrup);
     if (problem === undefined) {
       this.#events.message(data);
       return;

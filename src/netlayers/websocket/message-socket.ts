@@ -14,6 +14,8 @@ export interface MessageSocketEvents {
   error(error: Error): void;
   /** The transport closed. `code` is the WebSocket close code (1006: no close frame). */
   close(code: number, reason: string): void;
+  /** Optional: {@link MessageSocket.bufferedAmount} fell back to 0. */
+  drain?(): void;
 }
 
 /** A WebSocket carrying whole messages, once open. */
@@ -26,6 +28,15 @@ export interface MessageSocket {
   listen(events: MessageSocketEvents | undefined): void;
   /** Sends one binary message. Ignored unless the socket is open. */
   send(bytes: Uint8Array): void;
+  /**
+   * Payload bytes given to {@link send} and not yet written to the transport; when it falls
+   * back to 0, the `drain` event follows (asynchronously).
+   */
+  readonly bufferedAmount: number;
+  /** Stops reading from the transport (messages already parsed may still arrive). */
+  pause(): void;
+  /** Undoes {@link pause}. */
+  resume(): void;
   /** Starts the closing handshake (close frame `code`); pending sends go out first. */
   close(code?: number, reason?: string): void;
   /** Drops the transport at once. */
@@ -49,7 +60,14 @@ export interface MessageSocketServer {
 /** Options shared by both sides. */
 export interface MessageSocketOptions {
   /** Largest incoming message in bytes; `ws` refuses larger frames from their header. */
-  maxMessageBytes: number;
+  readonly maxMessageBytes: number;
+  /**
+   * Most bytes read from the transport (WebSocket frame headers included) before the first
+   * whole message has arrived; past it the socket is dropped. This bounds what an
+   * unauthenticated peer can make us buffer during peer authentication. Applied where the
+   * platform shows the raw bytes (Node); elsewhere `maxMessageBytes` is the only bound.
+   */
+  readonly maxBytesBeforeFirstMessage: number;
 }
 
 /**

@@ -20,7 +20,7 @@ import type { Connection, Netlayer } from '../interface.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, checkMaxMessageBytes } from '../tcp-testing-only/framing.js';
 import { WebSocketConnectionImpl } from './connection.js';
 import type { ConnectionSettings, WebSocketConnection } from './connection.js';
-import type { DialMessageSocket, MessageSocket, MessageSocketServer } from './message-socket.js';
+import type { DialMessageSocket, MessageSocket, MessageSocketOptions, MessageSocketServer } from './message-socket.js';
 import { PeerAuthError, answerPeerAuth, designatorFromPublicKey, encodePeerAuth, publicKeyFromDesignator, verifyPeerAuthAnswer, PEER_AUTH_NONCE_BYTES } from './peer-auth.js';
 
 /** The transport name. */
@@ -28,6 +28,9 @@ export const WEBSOCKET_TRANSPORT = 'websocket';
 
 /** Default largest incoming message: 16 MiB. */
 export const DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
+
+/** Default {@link WebSocketOptions.maxPeerAuthBytes}: 4 KiB. */
+export const DEFAULT_MAX_PEER_AUTH_BYTES = 4096;
 
 /** Options of {@link listenWebSocket}. */
 export interface WebSocketOptions {
@@ -47,6 +50,14 @@ export interface WebSocketOptions {
   url?: string;
   /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Most bytes (frame headers included) we read from a socket before its first WebSocket
+   * message, the peer-auth message, has arrived (60 bytes from a client, 180 from a server);
+   * past it the socket is dropped. Bounds what an unauthenticated peer can make us buffer,
+   * which would otherwise be `maxMessageBytes`. Integer 256 – 2^31-1; default 4,096.
+   * Enforced on Node (where the raw socket is visible).
+   */
+  maxPeerAuthBytes?: number;
   /**
    * How long peer authentication may take, in ms (integer ≥ 1): for the dialler, from the
    * start of `connect()` (TCP, HTTP upgrade and the signed answer); for the listener, from
@@ -95,7 +106,7 @@ export interface WebSocketNetlayer extends Netlayer {
 }
 
 /** Options with defaults filled in. @internal */
-export interface Resolved extends ConnectionSettings {
+export interface Resolved extends ConnectionSettings, MessageSocketOptions {
   readonly host: string;
   readonly port: number;
   readonly keyPair: SessionKeyPair;
@@ -143,6 +154,7 @@ export function resolveOptions(options: WebSocketOptions | undefined, where: str
     keyPair: options.keyPair === undefined ? generateKeyPair() : checkKeyPair(options.keyPair, where),
     url: options.url === undefined ? undefined : checkUrl(options.url, `${where}: url`),
     maxMessageBytes: checkMaxMessageBytes(options.maxMessageBytes, where),
+    maxBytesBeforeFirstMessage: intOption(options.maxPeerAuthBytes, 'maxPeerAuthBytes', 256, 2 ** 31 - 1, DEFAULT_MAX_PEER_AUTH_BYTES, where),
     handshakeTimeoutMs: intOption(options.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 2 ** 31 - 1, 10_000, where),
     closeLingerMs: intOption(options.closeLingerMs, 'closeLingerMs', 0, 2 ** 31 - 1, 2_000, where),
     syrup,
@@ -152,6 +164,8 @@ export function resolveOptions(options: WebSocketOptions | undefined, where: str
 /** @internal Built by the platform factories (netlayer.ts for Node). */
 export class WsNetlayer implements WebSocketNetlayer {
   readonly transport = WEBSOCKET_TRANSPORT;
+  /** Peer-auth proves the server we dial; the dialler proves nothing (as in Goblins 0.18). */
+  readonly authenticates = 'dialled' as const;
   readonly location: PeerLocator;
   readonly listening: boolean;
   readonly #options: Resolved;
@@ -226,7 +240,7 @@ export class WsNetlayer implements WebSocketNetlayer {
     }
     this.#pending.add(socket);
     try {
-      return await this.#authenticateServer(socket, url, publicKey, abort.signal);
+      return await this.#authenticateServer(socket, url, locator.designator, publicKey, abort.signal);
     } catch (err) {
       socket.terminate();
       throw new Error(`websocket: peer authentication with ${where} failed: ${(err as Error).message}`, { cause: err });
@@ -236,8 +250,8 @@ export class WsNetlayer implements WebSocketNetlayer {
     }
   }
 
-  /** Client side: send our nonce, check the signed answer, then hand over the socket. */
-  #authenticateServer(socket: MessageSocket, url: string, publicKey: Uint8Array, signal: AbortSignal): Promise<WebSocketConnectionImpl> {
+  /** Client side: send our nonce, check the signed answer, then hand over the socket; `designator` (the one dialled) is then proven. */
+  #authenticateServer(socket: MessageSocket, url: string, designator: string, publicKey: Uint8Array, signal: AbortSignal): Promise<WebSocketConnectionImpl> {
     return new Promise((resolve, reject) => {
       const sent = encodePeerAuth(randomBytes(PEER_AUTH_NONCE_BYTES));
       const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -256,7 +270,7 @@ export class WsNetlayer implements WebSocketNetlayer {
           }
           if (this.#closed) return reject(new Error('this netlayer closed meanwhile'));
           // Synchronously, so that frames right behind the answer reach the connection.
-          resolve(this.#track(socket, true, url));
+          resolve(this.#track(socket, true, url, designator));
         },
         error: (err) => (failure ??= err),
         close: (code) => {
@@ -296,7 +310,7 @@ export class WsNetlayer implements WebSocketNetlayer {
           return;
         }
         socket.send(answer);
-        this.#incomingQueue.offer(this.#track(socket, false, undefined));
+        this.#incomingQueue.offer(this.#track(socket, false, undefined, undefined));
       },
       error: () => undefined, // a close follows
       close: () => finish(),
@@ -318,7 +332,8 @@ export class WsNetlayer implements WebSocketNetlayer {
     return this.#closing;
   }
 
-  #track(socket: MessageSocket, outgoing: boolean, url: string | undefined): WebSocketConnectionImpl {
-    return this.#connections.add(new WebSocketConnectionImpl(socket, outgoing, url, this.#options));
+  /** @param proven the designator peer authentication proved (dialling side), else `undefined`. */
+  #track(socket: MessageSocket, outgoing: boolean, url: string | undefined, proven: string | undefined): WebSocketConnectionImpl {
+    return this.#connections.add(new WebSocketConnectionImpl(socket, outgoing, url, proven, this.#options));
   }
 }

@@ -12,7 +12,11 @@ import { WebSocket as WsSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import type { DialMessageSocket, MessageSocket, MessageSocketEvents, MessageSocketOptions, MessageSocketServer } from './message-socket.js';
 
-type Queued = { kind: 'message'; data: Uint8Array; binary: boolean } | { kind: 'error'; error: Error } | { kind: 'close'; code: number; reason: string };
+type Queued =
+  | { kind: 'message'; data: Uint8Array; binary: boolean }
+  | { kind: 'error'; error: Error }
+  | { kind: 'close'; code: number; reason: string }
+  | { kind: 'drain' };
 
 function toBytes(data: RawData): Uint8Array {
   // Always copy: `ws` may hand out views into a larger socket chunk.
@@ -28,16 +32,22 @@ function toBytes(data: RawData): Uint8Array {
 
 class NodeMessageSocket implements MessageSocket {
   readonly closed: Promise<void>;
-  readonly remoteAddress: string | undefined;
   readonly #ws: WsSocket;
+  #remoteAddress: string | undefined;
   #events: MessageSocketEvents | undefined;
   readonly #queue: Queued[] = [];
+  /** Payload bytes sent whose write callback has not run yet. */
+  #buffered = 0;
+  #gotMessage = false;
 
   constructor(ws: WsSocket, remoteAddress: string | undefined) {
     this.#ws = ws;
-    this.remoteAddress = remoteAddress;
+    this.#remoteAddress = remoteAddress;
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: RawData, isBinary: boolean) => this.#emit({ kind: 'message', data: toBytes(data), binary: isBinary }));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      this.#gotMessage = true;
+      this.#emit({ kind: 'message', data: toBytes(data), binary: isBinary });
+    });
     ws.on('error', (error: Error) => this.#emit({ kind: 'error', error }));
     this.closed = new Promise((resolve) => {
       ws.once('close', (code: number, reason: Buffer) => {
@@ -51,6 +61,37 @@ class NodeMessageSocket implements MessageSocket {
     return this.#ws.readyState === WsSocket.OPEN;
   }
 
+  get remoteAddress(): string | undefined {
+    return this.#remoteAddress;
+  }
+
+  get bufferedAmount(): number {
+    return this.#buffered;
+  }
+
+  /**
+   * Watches the raw transport under this WebSocket until the first whole message has
+   * arrived: past `max` bytes, the socket is dropped. Call it once `ws` listens to `raw`, so
+   * that `ws` sees (and reports) each chunk before we count it. Also learns the peer's
+   * address when it was not known yet.
+   */
+  watchFirstMessage(raw: Duplex & { remoteAddress?: string }, max: number): void {
+    this.#remoteAddress ??= raw.remoteAddress;
+    let seen = 0;
+    const onData = (chunk: Buffer): void => {
+      if (this.#gotMessage) {
+        raw.off('data', onData);
+        return;
+      }
+      seen += chunk.length;
+      if (seen > max) {
+        raw.off('data', onData);
+        this.#ws.terminate();
+      }
+    };
+    if (!this.#gotMessage) raw.on('data', onData);
+  }
+
   listen(events: MessageSocketEvents | undefined): void {
     this.#events = events;
     while (this.#events === events && events !== undefined && this.#queue.length > 0) {
@@ -60,7 +101,23 @@ class NodeMessageSocket implements MessageSocket {
 
   send(bytes: Uint8Array): void {
     if (this.#ws.readyState !== WsSocket.OPEN) return;
-    this.#ws.send(bytes, { binary: true });
+    const length = bytes.length;
+    this.#buffered += length;
+    // Called once the frame is written to the kernel, or with an error when the socket is
+    // destroyed first; always asynchronously.
+    this.#ws.send(bytes, { binary: true }, () => {
+      const before = this.#buffered;
+      this.#buffered -= length;
+      if (before > 0 && this.#buffered === 0) this.#emit({ kind: 'drain' });
+    });
+  }
+
+  pause(): void {
+    this.#ws.pause();
+  }
+
+  resume(): void {
+    this.#ws.resume();
   }
 
   close(code = 1000, reason = ''): void {
@@ -80,6 +137,7 @@ class NodeMessageSocket implements MessageSocket {
   #deliver(event: Queued, events: MessageSocketEvents): void {
     if (event.kind === 'message') events.message(event.data, event.binary);
     else if (event.kind === 'error') events.error(event.error);
+    else if (event.kind === 'drain') events.drain?.();
     else events.close(event.code, event.reason);
   }
 }
@@ -109,7 +167,11 @@ export async function listenMessageSockets(
   });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const remoteAddress = req.socket.remoteAddress;
-    wss.handleUpgrade(req, socket, head, (ws) => onSocket(new NodeMessageSocket(ws, remoteAddress)));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const wrapped = new NodeMessageSocket(ws, remoteAddress);
+      wrapped.watchFirstMessage(socket, options.maxBytesBeforeFirstMessage);
+      onSocket(wrapped);
+    });
   });
   http.on('clientError', (_err, socket: Duplex) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
@@ -157,6 +219,8 @@ export const dialMessageSocket: DialMessageSocket = (url, options, signal) =>
     signal.addEventListener('abort', onAbort, { once: true });
     // Wrap before 'open' so no event is lost; the wrapper queues until someone listens.
     const socket = new NodeMessageSocket(ws, undefined);
+    let raw: Duplex | undefined;
+    ws.once('upgrade', (response: IncomingMessage) => (raw = response.socket));
     let failure: Error | undefined;
     socket.listen({
       message: () => undefined,
@@ -167,6 +231,8 @@ export const dialMessageSocket: DialMessageSocket = (url, options, signal) =>
       },
     });
     ws.once('open', () => {
+      // 'open' follows ws's own 'data' listener on the raw socket, so ours runs after it.
+      if (raw !== undefined) socket.watchFirstMessage(raw, options.maxBytesBeforeFirstMessage);
       signal.removeEventListener('abort', onAbort);
       socket.listen(undefined); // hold events until the caller listens
       resolve(socket);
