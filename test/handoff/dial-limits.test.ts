@@ -8,7 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import { OcapnNode, MemoryNetwork, SigEnvelope, DEFAULT_HANDOFF_OPTIONS, type NodeOptions } from '../../src/index.js';
 import { RawPeer, rec, sym } from '../helpers/raw-peer.js';
-import { publicKeyToSyrup, signatureToSyrup, sign } from '../../src/crypto/index.js';
+import { publicKeyToSyrup, randomBytes, signatureToSyrup, sign } from '../../src/crypto/index.js';
 import { peerLocatorToSyrup } from '../../src/locator/index.js';
 import { makeGive } from '../../src/handoff/index.js';
 import { toNotation, type SyrupValue } from '../../src/syrup/index.js';
@@ -29,7 +29,7 @@ function silentPeers(net: MemoryNetwork, names: string[]): { loc: (name: string)
 
 /** A raw gifter on `net` holding R's `take` object; `take(...)` returns what take saw per give. */
 async function gifter(net: MemoryNetwork, R: OcapnNode, name: string) {
-  const G = await RawPeer.dial(net.netlayer(name), R.location);
+  const G = await RawPeer.dial(net.netlayer(name), R.location, randomBytes(32));
   await G.handshake();
   G.send(rec('op:deliver', rec('desc:export', 0n), [sym('fetch'), new TextEncoder().encode('svc')], 0n, rec('desc:import-object', 1n)));
   await G.nextNonGc();

@@ -176,7 +176,8 @@ describe('handshake abuse', () => {
     const loc = peerLocatorToSyrup(healthyLoc);
     const sig = signatureToSyrup(sign(rec('my-location', loc), peer.keyPair.privateKey));
     peer.send(rec('op:start-session', '1.0', publicKeyToSyrup(peer.keyPair.publicKey), loc, sig));
-    await assertAborts(bench, peer, /^a session with this peer is already active$/);
+    // The memory network proves who dialled: the claim is refused as not matching it.
+    await assertAborts(bench, peer, /^peer location does not match the designator the netlayer proved$/);
     expect(bench.node.sessionWith(healthyLoc)).toBeDefined();
   });
 
