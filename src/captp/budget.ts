@@ -38,7 +38,13 @@ export class ByteBudget {
     if (this.#used + n > this.limit) {
       throw new BudgetError(`${this.#used + n} bytes would exceed ${this.name} (${this.limit})`);
     }
-    this.parent?.check(n);
+    if (this.parent) {
+      try {
+        this.parent.check(n);
+      } catch (e) {
+        throw new BudgetError(`${(e as Error).message}, node-wide`);
+      }
+    }
   }
 
   /**

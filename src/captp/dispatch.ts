@@ -56,14 +56,24 @@ function startSession(s: CaptpSession, m: DecodedOp): void {
   s.establish(key, location);
 }
 
-/** The local value a target descriptor names, or a rejected promise if it names nothing. */
+/**
+ * The local value a target descriptor names, or a rejected promise if it names nothing. The
+ * rejection is marked handled: a later check may still refuse the message, and then nothing
+ * awaits it (found by the session fuzzer).
+ */
 function lookupTarget(s: CaptpSession, to: TargetDesc): unknown {
   if (to.kind === 'export') {
-    if (!s.exports.has(to.pos)) return Promise.reject(new ReferenceError(`no export at position ${to.pos}`));
+    if (!s.exports.has(to.pos)) return handledRejection(new ReferenceError(`no export at position ${to.pos}`));
     return s.exports.get(to.pos);
   }
   const p = s.answers.get(to.pos);
-  if (!p) return Promise.reject(new ReferenceError(`no answer at position ${to.pos}`));
+  if (!p) return handledRejection(new ReferenceError(`no answer at position ${to.pos}`));
+  return p;
+}
+
+function handledRejection(e: Error): Promise<never> {
+  const p = Promise.reject(e);
+  p.catch(noop);
   return p;
 }
 

@@ -38,6 +38,7 @@ export class OutputFlow {
     const buffered = this.connection.bufferedAmount;
     if (buffered === undefined || this.#closed) return;
     if (buffered > this.limits.maxSendBufferBytes) {
+      this.#closed = true; // the op:abort sent next must not come back here
       this.abort(`peer is not reading: ${buffered} bytes queued for it (limit maxSendBufferBytes ${this.limits.maxSendBufferBytes})`);
       return;
     }
