@@ -331,6 +331,8 @@ export class Fuzzer {
     await this.bench.assertHealthy();
     this.stats.healthChecks++;
     this.sampleHeap();
+    await new Promise((r) => setImmediate(r));
+    this.checkFaults();
   }
 
   private sampleHeap(): void {
@@ -338,7 +340,8 @@ export class Fuzzer {
     this.stats.heap.push(process.memoryUsage().heapUsed);
   }
 
-  private async checkpoints(): Promise<void> {
+  /** Fail on any process fault, after counting and removing those of known bugs. */
+  private checkFaults(): void {
     for (let i = this.faults.length - 1; i >= 0; i--) {
       if (this.isKnownBug(this.faults[i])) {
         this.faults.splice(i, 1);
@@ -346,6 +349,10 @@ export class Fuzzer {
       }
     }
     if (this.faults.length > 0) throw new FuzzFailure(`process faults: ${this.faults.map(String).join('; ')}`);
+  }
+
+  private async checkpoints(): Promise<void> {
+    this.checkFaults();
     if (this.stats.cases >= this.nextHealth) {
       await this.bench.assertHealthy();
       this.stats.healthChecks++;

@@ -63,8 +63,10 @@ export function fuzzShare(index: number): void {
     // Every hostile session is gone; the healthy one remains.
     expect(bench.node.sessions.length).toBe(1);
     // The mix is meaningful: most cases keep the session, and killers end some sessions.
-    expect(stats.sessions).toBeLessThan(stats.cases / 10);
-    if (target >= 10_000) expect(stats.outcomes.aborted).toBeGreaterThan(50);
+    if (target >= 10_000) {
+      expect(stats.sessions).toBeLessThan(stats.cases / 10);
+      expect(stats.outcomes.aborted).toBeGreaterThan(50);
+    }
     // Memory does not grow without bound: the last third of the heap samples (after a full GC)
     // stays within a generous factor of the first third.
     const third = Math.floor(stats.heap.length / 3);
