@@ -1,7 +1,5 @@
 /**
- * BUGS FOUND BY THE SESSION FUZZER (fuzz-sessions-*.test.ts), as failing tests, kept out of
- * the default run until they are fixed: set OCAPN_FUZZ_BUGS=1 to run them (that also makes
- * the fuzzer count these faults as failures instead of letting them through).
+ * Bugs found by the session fuzzer (fuzz-sessions-*.test.ts), kept as regression tests.
  *
  * Bug 1: a message whose target names a missing export or answer gets a rejected promise
  * from the target lookup (dispatch.ts lookupTarget). When a later check on the same message
@@ -16,7 +14,6 @@ import { describe, it, expect } from 'vitest';
 import { Bench, answerDesc, assertAborts, deliver, exportDesc, rec, settle, sym, watchProcessFaults } from './harness.js';
 
 const { faults } = watchProcessFaults();
-const skip = !process.env.OCAPN_FUZZ_BUGS;
 
 /** Run `attack` on a fresh bench; the session must abort (reason `reason`) and leave no fault. */
 async function expectCleanAbort(reason: RegExp, attack: (peer: Awaited<ReturnType<Bench['attacker']>>) => void, options = {}): Promise<void> {
@@ -34,27 +31,27 @@ async function expectCleanAbort(reason: RegExp, attack: (peer: Awaited<ReturnTyp
 }
 
 describe('fuzz bug 1: a missing target plus an aborting check leaks an unhandled rejection', () => {
-  it.skipIf(skip)('op:deliver to a missing export with an argument that is not an OCapN value', async () => {
+  it('op:deliver to a missing export with an argument that is not an OCapN value', async () => {
     await expectCleanAbort(/unknown record <not-a-value>/, (peer) => {
       peer.send(deliver(exportDesc(999), [rec('not-a-value')], false, false));
     });
   });
 
-  it.skipIf(skip)('op:deliver to a missing answer with an answer position already in use', async () => {
+  it('op:deliver to a missing answer with an answer position already in use', async () => {
     await expectCleanAbort(/already in use/, (peer) => {
       peer.send(deliver(exportDesc(0), [sym('fetch'), new TextEncoder().encode('nothing')], 5n, false));
       peer.send(deliver(answerDesc(77), [sym('echo')], 5n, false));
     });
   });
 
-  it.skipIf(skip)('op:get on a missing export with a new answer position already in use', async () => {
+  it('op:get on a missing export with a new answer position already in use', async () => {
     await expectCleanAbort(/already in use/, (peer) => {
       peer.send(rec('op:get', exportDesc(999), 'x', 1n));
       peer.send(rec('op:get', exportDesc(999), 'x', 1n));
     });
   });
 
-  it.skipIf(skip)('op:listen on a missing export when the import table is full', async () => {
+  it('op:listen on a missing export when the import table is full', async () => {
     await expectCleanAbort(
       /import table is full/,
       (peer) => {
