@@ -14,8 +14,8 @@ import type { DecodeOptions } from '../../syrup/index.js';
 import { AcceptQueue, OpenConnections, checkHostOption, checkSendBytes, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import { ConnectionEventQueue } from '../event-queue.js';
 import type { Connection, ConnectionHandlers, Netlayer } from '../interface.js';
-import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from './framing.js';
-import type { Framing } from './framing.js';
+import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from '../stream/index.js';
+import type { Framing } from '../stream/index.js';
 
 /** The transport name. */
 export const TCP_TESTING_ONLY_TRANSPORT = 'tcp-testing-only';
