@@ -34,14 +34,35 @@ export class Scanner {
   start = 0;
   /** Next byte to examine (the start of the atom that was incomplete, after a -1). */
   pos = 0;
+  /**
+   * Diagnostic work counter: bytes examined by {@link run} since construction, counting a
+   * byte again each time it is re-read and a skipped bytestring body as examined. Never reset.
+   * Runs resume where the previous one stopped (after the digits already read, or waiting for
+   * a bytestring body without reading), so a run re-reads at most one byte: feeding a value
+   * in k pieces costs at most its length plus k.
+   */
+  examined = 0;
+  /** One past the furthest byte examined for the current value. */
+  private reach = 0;
+  /** Bytes before `reach` that the next run reads again. */
+  private reread = 0;
+  /** Digits of the atom at `pos` already read (0 if none), and their value: a run resumes after them. */
+  private digitsRead = 0;
+  private digitsValue = 0;
+  /** End of the bytestring body the scanner waits for (its prefix is read), or -1. */
+  private bodyEnd = -1;
   private readonly kinds: number[] = [];
   private readonly counts: number[] = [];
-  constructor(readonly o: ResolvedOptions) {}
+  constructor(public o: ResolvedOptions) {}
 
   /** Starts scanning a new value at `start`. */
   reset(start: number): void {
     this.start = start;
     this.pos = start;
+    this.reach = start;
+    this.reread = 0;
+    this.digitsRead = 0;
+    this.bodyEnd = -1;
     this.kinds.length = 0;
     this.counts.length = 0;
   }
@@ -50,6 +71,15 @@ export class Scanner {
   shift(delta: number): void {
     this.start += delta;
     this.pos += delta;
+    this.reach += delta;
+    if (this.bodyEnd >= 0) this.bodyEnd += delta;
+  }
+
+  /** Records a stop: `reach` is one past the furthest byte this run examined. */
+  private stop(reach: number, reread: number): void {
+    this.examined += reach - this.reach + this.reread;
+    this.reach = reach;
+    this.reread = reread;
   }
 
   /**
@@ -65,10 +95,29 @@ export class Scanner {
     const tooBig = (): SyrupError =>
       new SyrupError(`value longer than maxValueBytes (${o.maxValueBytes})`, this.start);
     let pos = this.pos;
+    if (this.bodyEnd >= 0) {
+      // Waiting for a bytestring body: nothing to read until all of it is there.
+      if (this.bodyEnd > limitEnd) throw tooBig(); // maxValueBytes lowered since
+      if (this.bodyEnd > bytes.length) {
+        this.stop(this.reach, 0);
+        return -1;
+      }
+      pos = this.bodyEnd;
+      this.bodyEnd = -1;
+      if (this.itemEnded(pos)) {
+        this.pos = pos;
+        this.stop(pos, 0);
+        return pos;
+      }
+    }
+    // A digit run left incomplete at `pos` resumes after the digits already read.
+    const resumeAt = this.digitsRead > 0 ? pos : -1;
     for (;;) {
       if (pos >= end) {
         if (end === limitEnd && bytes.length > end) throw tooBig();
         this.pos = pos;
+        this.digitsRead = 0;
+        this.stop(pos, 0);
         return -1;
       }
       const c = bytes[pos];
@@ -77,6 +126,10 @@ export class Scanner {
         let n = 0;
         let p = pos;
         let t = 0;
+        if (start === resumeAt) {
+          p += this.digitsRead;
+          n = this.digitsValue;
+        }
         while (p < end && (t = bytes[p]) >= 0x30 && t <= 0x39) {
           n = n * 10 + (t - 0x30);
           p++;
@@ -86,7 +139,7 @@ export class Scanner {
         if (digits > 15 && digits > o.maxIntegerDigits) throw digitRunTooLong(o, start);
         if (p >= end) {
           if (end === limitEnd && bytes.length > end) throw tooBig();
-          this.pos = start;
+          this.suspendDigits(start, digits, n, p);
           return -1;
         }
         if (t === 0x2b || t === 0x2d) {
@@ -99,6 +152,9 @@ export class Scanner {
           if (dataEnd > limitEnd) throw tooBig();
           if (dataEnd > bytes.length) {
             this.pos = start;
+            this.digitsRead = 0;
+            this.bodyEnd = dataEnd;
+            this.stop(p + 1, 0);
             return -1;
           }
           pos = dataEnd;
@@ -111,6 +167,8 @@ export class Scanner {
         if (pos + 9 > end) {
           if (pos + 9 > limitEnd) throw tooBig();
           this.pos = pos;
+          this.digitsRead = 0;
+          this.stop(pos + 1, 1);
           return -1;
         }
         if ((bytes[pos + 1] & 0x7f) === 0x7f && (bytes[pos + 2] & 0xf0) === 0xf0) {
@@ -141,10 +199,12 @@ export class Scanner {
         if (kind2 === RECORD && count === 0) throw new SyrupError('record without a label', pos);
         pos++;
       }
-      // A value ended just before `pos`.
+      // A value ended just before `pos` (as in itemEnded, kept inline in this hot loop).
       const depth = kinds.length;
       if (depth === 0) {
         this.pos = pos;
+        this.digitsRead = 0;
+        this.stop(pos, 0);
         return pos;
       }
       const count = ++counts[depth - 1];
@@ -152,6 +212,28 @@ export class Scanner {
       const items = kind === DICT ? (count + 1) >> 1 : kind === RECORD ? count - 1 : count;
       if (items > o.maxContainerLength) throw tooManyItems(o, pos);
     }
+  }
+
+  /**
+   * A value ended just before `pos`: counts it in its container.
+   * @returns true if it was the top-level value. @throws SyrupError on too many items.
+   */
+  private itemEnded(pos: number): boolean {
+    const depth = this.kinds.length;
+    if (depth === 0) return true;
+    const count = ++this.counts[depth - 1];
+    const kind = this.kinds[depth - 1];
+    const items = kind === DICT ? (count + 1) >> 1 : kind === RECORD ? count - 1 : count;
+    if (items > this.o.maxContainerLength) throw tooManyItems(this.o, pos);
+    return false;
+  }
+
+  /** Stops inside the digit-prefixed atom at `start`; the next run resumes after its digits. */
+  private suspendDigits(start: number, digits: number, value: number, reach: number): void {
+    this.pos = start;
+    this.digitsRead = digits;
+    this.digitsValue = value;
+    this.stop(reach, 1);
   }
 }
 

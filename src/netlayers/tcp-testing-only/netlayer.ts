@@ -14,8 +14,8 @@ import type { DecodeOptions } from '../../syrup/index.js';
 import { AcceptQueue, OpenConnections, checkHostOption, checkMessageLimit, checkSendBytes, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import { ConnectionEventQueue } from '../event-queue.js';
 import type { Connection, ConnectionHandlers, Netlayer } from '../interface.js';
-import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from './framing.js';
-import type { Framing } from './framing.js';
+import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from '../stream/index.js';
+import type { Framing } from '../stream/index.js';
 
 /** The transport name. */
 export const TCP_TESTING_ONLY_TRANSPORT = 'tcp-testing-only';
@@ -367,8 +367,12 @@ class TcpConnection implements TcpTestingOnlyConnection {
   setMaxMessageBytes(bytes: number): void {
     const max = checkMessageLimit(bytes, this.#ceiling);
     this.#events.setMaxMessageBytes(max, (length) => new Error(`tcp-testing-only: incoming message of ${length} bytes exceeds maxMessageBytes (${max})`));
-    this.#reader.setMaxMessageBytes(max);
-    this.#data(new Uint8Array(0)); // a message in progress may no longer fit
+    // A message in progress may no longer fit: the reader says so at once.
+    const error = this.#reader.setMaxMessageBytes(max);
+    if (error !== undefined && this.#reading) {
+      this.#reading = false;
+      this.#events.error(error);
+    }
   }
 
   close(): void {

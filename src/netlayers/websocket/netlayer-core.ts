@@ -17,7 +17,7 @@ import type { DecodeOptions } from '../../syrup/index.js';
 import type { PeerLocator } from '../../locator/types.js';
 import { AcceptQueue, OpenConnections, checkHostOption, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import type { Connection, Netlayer } from '../interface.js';
-import { DEFAULT_MAX_MESSAGE_BYTES, checkMaxMessageBytes } from '../tcp-testing-only/framing.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, checkMaxMessageBytes } from '../stream/framing.js';
 import { WebSocketConnectionImpl } from './connection.js';
 import type { ConnectionSettings, WebSocketConnection } from './connection.js';
 import type { DialMessageSocket, MessageSocket, MessageSocketOptions, MessageSocketServer } from './message-socket.js';
