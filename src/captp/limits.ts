@@ -88,26 +88,38 @@ const MAX_DEPTH = 1000;
  * 1,000, a timer (`…Ms`) above 2^31-1, or a `sendHighWaterBytes` above `maxSendBufferBytes`.
  */
 export function resolveLimits(partial: Partial<SessionLimits> | undefined): SessionLimits {
-  if (partial !== undefined && (typeof partial !== 'object' || partial === null)) {
-    throw new TypeError(`session limits must be an object, got ${partial === null ? 'null' : typeof partial}`);
+  const out = mergePositiveIntegers(DEFAULT_LIMITS, partial, 'session limit');
+  for (const k of TIMER_LIMITS) {
+    if (out[k] > MAX_TIMER_MS) throw new RangeError(`session limit ${k} must be at most ${MAX_TIMER_MS}, got ${out[k]}`);
   }
-  const out: Record<string, number> = { ...DEFAULT_LIMITS };
-  for (const [k, v] of Object.entries(partial ?? {})) {
-    if (!Object.hasOwn(DEFAULT_LIMITS, k)) throw new TypeError(`unknown session limit "${k}"`);
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-      throw new RangeError(`session limit ${k} must be a positive integer, got ${String(v)}`);
-    }
-    if (TIMER_LIMITS.has(k) && v > MAX_TIMER_MS) {
-      throw new RangeError(`session limit ${k} must be at most ${MAX_TIMER_MS}, got ${v}`);
-    }
-    if (k === 'maxDepth' && v > MAX_DEPTH) {
-      throw new RangeError(`session limit maxDepth must be at most ${MAX_DEPTH} (deeper values overflow the JS stack in the value codec), got ${v}`);
-    }
-    out[k] = v;
+  if (out.maxDepth > MAX_DEPTH) {
+    throw new RangeError(`session limit maxDepth must be at most ${MAX_DEPTH} (deeper values overflow the JS stack in the value codec), got ${out.maxDepth}`);
   }
   if (out.sendHighWaterBytes > out.maxSendBufferBytes) {
     throw new RangeError(`session limit sendHighWaterBytes (${out.sendHighWaterBytes}) must not exceed maxSendBufferBytes (${out.maxSendBufferBytes})`);
   }
   return Object.freeze(out) as unknown as SessionLimits;
+}
+
+/**
+ * Merge `partial` over `defaults`, where every value is a positive safe integer (`undefined`
+ * keeps the default). Shared by the session and node limits.
+ * @param what how one entry is named in messages, e.g. `'node limit'`.
+ * @throws TypeError if `partial` is not an object or names an unknown entry; RangeError for a
+ *   value that is not a positive safe integer.
+ */
+export function mergePositiveIntegers<T extends object>(defaults: T, partial: Partial<T> | undefined, what: string): Record<string, number> {
+  if (partial !== undefined && (typeof partial !== 'object' || partial === null)) {
+    throw new TypeError(`${what}s must be an object, got ${partial === null ? 'null' : typeof partial}`);
+  }
+  const out: Record<string, number> = { ...(defaults as Record<string, number>) };
+  for (const [k, v] of Object.entries(partial ?? {})) {
+    if (!Object.hasOwn(defaults, k)) throw new TypeError(`unknown ${what} "${k}"`);
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+      throw new RangeError(`${what} ${k} must be a positive integer, got ${String(v)}`);
+    }
+    out[k] = v;
+  }
+  return out;
 }

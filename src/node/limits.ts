@@ -4,6 +4,7 @@
  * (`NodeOptions.nodeLimits`); docs/security.md lists them.
  * @module
  */
+import { mergePositiveIntegers } from '../captp/limits.js';
 
 /** Limits of one node, over all its sessions. */
 export interface NodeLimits {
@@ -45,19 +46,7 @@ export const DEFAULT_NODE_LIMITS: NodeLimits = Object.freeze({
  *   value that is not a positive safe integer.
  */
 export function resolveNodeLimits(partial: Partial<NodeLimits> | undefined): NodeLimits {
-  if (partial !== undefined && (typeof partial !== 'object' || partial === null)) {
-    throw new TypeError(`node limits must be an object, got ${partial === null ? 'null' : typeof partial}`);
-  }
-  const out: Record<string, number> = { ...DEFAULT_NODE_LIMITS };
-  for (const [k, v] of Object.entries(partial ?? {})) {
-    if (!Object.hasOwn(DEFAULT_NODE_LIMITS, k)) throw new TypeError(`unknown node limit "${k}"`);
-    if (v === undefined) continue;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-      throw new RangeError(`node limit ${k} must be a positive integer, got ${String(v)}`);
-    }
-    out[k] = v;
-  }
-  return Object.freeze(out) as unknown as NodeLimits;
+  return Object.freeze(mergePositiveIntegers(DEFAULT_NODE_LIMITS, partial, 'node limit')) as unknown as NodeLimits;
 }
 
 /**
