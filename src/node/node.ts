@@ -203,7 +203,11 @@ export class OcapnNode {
         try {
           const session = this.attach(conn, netlayer, peer);
           entry.session = session;
-          session.ready.catch(fail);
+          session.ready.catch((e: Error) => {
+            // Refused before its handshake finished, by the peer the netlayer proved.
+            if (conn.provenDesignator === peer.designator && peerHasOtherSession(e)) this.peers.vouched(key);
+            fail(e);
+          });
         } catch (e) {
           fail(e as Error);
         }

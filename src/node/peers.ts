@@ -111,22 +111,30 @@ export class PeerSessions {
     if (this.active.get(key) === s) this.active.delete(key);
     const set = this.claimed.get(key);
     if (set?.delete(s) && set.size === 0) this.claimed.delete(key);
-    // The real peer, over a session the netlayer proved, says it already has one with us:
-    // that is the claimed one, if there is exactly one. With several, none can be trusted.
-    if (s.identity === 'proven' && peerHasOtherSession(err) && set && set.size > 0) {
-      if (set.size === 1 && !this.serving(key)) {
-        const [c] = set;
-        this.claimed.delete(key);
-        c.identity = 'confirmed';
-        this.active.set(key, c);
-        const pending = this.dialling.get(key);
-        if (pending) {
-          this.dialling.delete(key);
-          pending.settle(c);
-        }
-      } else {
-        for (const c of [...set]) c.abort(`${set.size} unproven sessions claim this peer; none can be confirmed`);
-      }
+    if (s.connection.provenDesignator !== undefined && peerHasOtherSession(err)) this.vouched(key);
+  }
+
+  /**
+   * The real peer `key`, over a connection the netlayer proved, says it already has a session
+   * with us (it refused ours as a duplicate, or gave it up to crossed hellos): that is the
+   * claimed one, if there is exactly one. With several, none can be trusted: they are aborted
+   * (the caller dials again).
+   */
+  vouched(key: string): void {
+    const set = this.claimed.get(key);
+    if (!set || set.size === 0 || this.serving(key)) return;
+    if (set.size > 1) {
+      for (const c of [...set]) c.abort(`${set.size} unproven sessions claim this peer; none can be confirmed`);
+      return;
+    }
+    const [c] = set;
+    this.claimed.delete(key);
+    c.identity = 'confirmed';
+    this.active.set(key, c);
+    const pending = this.dialling.get(key);
+    if (pending) {
+      this.dialling.delete(key);
+      pending.settle(c);
     }
   }
 
