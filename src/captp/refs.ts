@@ -8,6 +8,7 @@
 import type { TargetDesc } from './ops.js';
 import { SyrupSymbol } from '../syrup/types.js';
 import { HandledPromise } from './eventual-send.js';
+import { checkCallOptions, type CallOptions } from './call-options.js';
 
 /** What a reference object stands for. */
 export interface RefInfo {
@@ -21,9 +22,9 @@ export interface RefInfo {
 
 /** The part of a session that references need. */
 export interface RefOwner {
-  question(target: TargetDesc, args: unknown[]): Promise<unknown>;
+  question(target: TargetDesc, args: unknown[], options?: CallOptions): Promise<unknown>;
   sendOnly(target: TargetDesc, args: unknown[]): void;
-  getField(target: TargetDesc, field: string): Promise<unknown>;
+  getField(target: TargetDesc, field: string, options?: CallOptions): Promise<unknown>;
 }
 
 /** Every live reference object → what it stands for (shared by all sessions of the process). */
@@ -41,13 +42,13 @@ function methodArgs(prop: PropertyKey | undefined, args: unknown[]): unknown[] {
 }
 
 /** A HandledPromise handler that sends every eventual operation to `target` on `owner`. */
-export function makeHandler(owner: RefOwner, target: () => TargetDesc) {
+export function makeHandler(owner: RefOwner, target: () => TargetDesc, options?: CallOptions) {
   return {
-    applyMethod: (_p: unknown, prop: PropertyKey | undefined, args: unknown[]) => owner.question(target(), methodArgs(prop, args)),
-    applyFunction: (_p: unknown, args: unknown[]) => owner.question(target(), args),
+    applyMethod: (_p: unknown, prop: PropertyKey | undefined, args: unknown[]) => owner.question(target(), methodArgs(prop, args), options),
+    applyFunction: (_p: unknown, args: unknown[]) => owner.question(target(), args, options),
     get: (_p: unknown, prop: PropertyKey) => {
       if (typeof prop !== 'string') throw new TypeError(`field names must be strings, got ${String(prop)}`);
-      return owner.getField(target(), prop);
+      return owner.getField(target(), prop, options);
     },
     applyMethodSendOnly: (_p: unknown, prop: PropertyKey | undefined, args: unknown[]) => owner.sendOnly(target(), methodArgs(prop, args)),
     applyFunctionSendOnly: (_p: unknown, args: unknown[]) => owner.sendOnly(target(), args),
@@ -97,4 +98,30 @@ export function makeRemotePromise(owner: RefOwner, kind: RefInfo['kind'], pos: n
   promise.catch(() => {}); // rejections are the caller's to observe; never unhandled
   refInfo.set(promise, info);
   return { promise, settler, info };
+}
+
+/**
+ * The same remote reference, with options for every call made through it: a deadline
+ * (`timeoutMs`) and/or an AbortSignal (see {@link CallOptions}). Use it with `E()`:
+ *
+ * ```ts
+ * await E(withCallOptions(counter, { timeoutMs: 5_000 })).increment(1n);
+ * ```
+ *
+ * The result passes as the same reference if sent to the peer, and keeps `ref` alive.
+ * @throws TypeError if `ref` is not a remote reference (a presence or a remote promise);
+ *   TypeError / RangeError for bad options.
+ */
+export function withCallOptions<T>(ref: T, options: CallOptions): T {
+  const info = typeof ref === 'object' || typeof ref === 'function' ? refInfo.get(ref as object) : undefined;
+  if (!info) throw new TypeError('withCallOptions needs a remote reference (a presence or a promise from a peer)');
+  const checked = checkCallOptions(options, 'withCallOptions');
+  let wrapper: object | undefined;
+  const keep = ref; // the wrapper keeps the original alive (its import is released when both are gone)
+  // eslint-disable-next-line no-new
+  new HandledPromise((_res: unknown, _rej: unknown, resolveWithPresence: (h: unknown) => object) => {
+    wrapper = resolveWithPresence(makeHandler(info.session, () => (void keep, targetOf(info)), checked));
+  });
+  refInfo.set(wrapper!, info);
+  return wrapper as T;
 }

@@ -27,6 +27,8 @@ import { makeRefHooks } from './hooks.js';
 import { makeRemotePromise, refInfo, type RefOwner, type RefInfo, type Settler } from './refs.js';
 import { GcQueue } from './gc.js';
 import { handleMessage } from './dispatch.js';
+import { ask, askPart, listenTo, type CallOptions } from './questions.js';
+import { LivenessWatch, type LivenessOptions } from './liveness.js';
 import { ByteBudget } from './budget.js';
 import { IdleWatch, OutputFlow } from './flow.js';
 
@@ -66,6 +68,10 @@ export interface SessionOptions {
   readonly keyPair?: SessionKeyPair;
   /** A node-wide budget that this session's answer bytes are also charged to. */
   readonly nodeAnswerBudget?: ByteBudget;
+  /** Defaults for every question this session asks (e.g. a deadline). */
+  readonly callDefaults?: CallOptions;
+  /** Probing a peer that went silent (./liveness.ts); `false` or absent: off. */
+  readonly liveness?: LivenessOptions | false;
 }
 
 /**
@@ -114,14 +120,18 @@ export class CaptpSession implements RefOwner {
   readonly questions = new Map<number, Settler>();
   /** Imported promises awaiting settlement (broken when the session ends). */
   readonly remotePromises = new Set<Settler>();
-  private nextAnswerPos = 0;
+  /** Next answer position for our questions. @internal (questions.ts) */
+  nextAnswerPos = 0;
   /** Work the peer has us waiting on (see dispatch.ts trackPending). */
   pending = 0;
+  /** Defaults for our questions (see {@link SessionOptions.callDefaults}). */
+  private readonly callDefaults: CallOptions;
   /** How sure we are of the peer's designator (set when the session is established). */
   identity: PeerIdentity = 'claimed';
   /** Output backpressure (see flow.ts). */
   readonly flow: OutputFlow;
   private readonly idle: IdleWatch;
+  private readonly liveness: LivenessWatch | undefined;
   /** Size of the message being dispatched, in bytes (charged to an answer it opens). */
   incomingBytes = 0;
   private heardSince = false;
@@ -133,6 +143,9 @@ export class CaptpSession implements RefOwner {
   private peerBootstrapRef: object | undefined;
   /** Resolves when the session is established; rejects if it ends before that. */
   readonly ready: Promise<void> = this.readyKit.promise;
+  private readonly closedKit = deferred<SessionClosedError>();
+  /** Resolves, with why, once the session has ended (never rejects). */
+  readonly closed: Promise<SessionClosedError> = this.closedKit.promise;
 
   constructor(
     readonly connection: Connection,
@@ -142,6 +155,7 @@ export class CaptpSession implements RefOwner {
     this.ready.catch(() => {});
     this.profile = options.profile;
     this.limits = options.limits;
+    this.callDefaults = options.callDefaults ?? {};
     this.keyPair = options.keyPair ?? generateKeyPair();
     this.ourPublicId = publicId(this.keyPair.publicKey);
     this.exports = new ExportTable(this.limits.maxExports, host.makeBootstrap(this));
@@ -150,6 +164,7 @@ export class CaptpSession implements RefOwner {
     this.hooks = makeRefHooks(this);
     this.gc = new GcQueue(this);
     this.flow = new OutputFlow(connection, this.limits, (reason) => this.abort(reason));
+    this.liveness = options.liveness ? new LivenessWatch(this, options.liveness) : undefined;
     this.idle = new IdleWatch(this.limits.idleTimeoutMs, () => this.holdsNothing(), () => this.abort(`idle for ${this.limits.idleTimeoutMs} ms`));
     // Before the handshake the peer may send only a small op:start-session.
     connection.setMaxMessageBytes?.(this.limits.maxHandshakeMessageBytes);
@@ -216,6 +231,7 @@ export class CaptpSession implements RefOwner {
     clearTimeout(this.handshakeTimer);
     this.connection.setMaxMessageBytes?.(this.limits.maxMessageBytes);
     this.idle.start();
+    this.liveness?.start();
     this.readyKit.resolve();
   }
 
@@ -256,6 +272,7 @@ export class CaptpSession implements RefOwner {
   private receive(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
     this.idle.touch();
+    this.liveness?.touch();
     this.incomingBytes = bytes.length;
     let message: SyrupValue;
     try {
@@ -321,43 +338,10 @@ export class CaptpSession implements RefOwner {
   /**
    * Send `args` to `target` and return a promise for the answer (op:deliver with an answer
    * position and a resolver, as Goblins does). Messages sent to the returned promise before it
-   * settles are pipelined on `<desc:answer n>`.
+   * settles are pipelined on `<desc:answer n>`. See ./questions.ts for deadlines.
    */
-  question(target: TargetDesc, args: unknown[]): Promise<unknown> {
-    try {
-      this.assertActive();
-      if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
-      const answerPos = this.nextAnswerPos;
-      const { promise, settler } = makeRemotePromise(this, 'answer', answerPos);
-      const resolver = this.makeResolver(settler, () => {
-        this.questions.delete(answerPos);
-        this.gc.answer(answerPos);
-      });
-      // Arguments and resolver are exported together: if either fails, neither stays exported.
-      let encodedArgs: SyrupValue;
-      let resolverPos: number;
-      const undo = this.exports.startJournal();
-      try {
-        encodedArgs = this.encodeValue(args);
-        resolverPos = this.exports.exportValue(resolver);
-      } catch (e) {
-        undo.rollback();
-        throw e;
-      } finally {
-        undo.end();
-      }
-      this.nextAnswerPos++;
-      this.questions.set(answerPos, settler);
-      this.send(encodeOp('op:deliver', {
-        to: encodeDesc(target.kind, target.pos),
-        args: encodedArgs,
-        answerPos: BigInt(answerPos),
-        resolveMe: encodeDesc('import-object', resolverPos),
-      }));
-      return promise;
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  question(target: TargetDesc, args: unknown[], options?: CallOptions): Promise<unknown> {
+    return ask(this, target, args, { ...this.callDefaults, ...options });
   }
 
   /** Fire-and-forget: `<op:deliver to args f f>` (or `op:deliver-only` under the suite profile). @returns the bytes sent. */
@@ -370,60 +354,24 @@ export class CaptpSession implements RefOwner {
   }
 
   /** op:get then op:listen on the new answer: a promise for one field of a remote Struct. */
-  getField(target: TargetDesc, field: string): Promise<unknown> {
-    return this.pipelineOp('op:get', target, { fieldName: field });
+  getField(target: TargetDesc, field: string, options?: CallOptions): Promise<unknown> {
+    return this.pipelineOp('op:get', target, { fieldName: field }, options);
   }
 
   /** op:get / op:index / op:untag with a fresh answer position, and an op:listen for its result. */
-  pipelineOp(op: 'op:get' | 'op:index' | 'op:untag', target: TargetDesc, fields: Record<string, SyrupValue>): Promise<unknown> {
-    try {
-      this.assertActive();
-      if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
-      // Endo refuses new-answer-pos 0 for get/index/untag (notes §6.1): never use it here.
-      if (this.nextAnswerPos === 0) this.nextAnswerPos = 1;
-      const answerPos = this.nextAnswerPos++;
-      const { promise, settler } = makeRemotePromise(this, 'answer', answerPos);
-      // The listener's resolver is exported before anything is sent, so nothing can fail half-way.
-      const resolver = this.makeResolver(settler, () => {
-        this.questions.delete(answerPos);
-        this.gc.answer(answerPos);
-      });
-      const listener = encodeDesc('import-object', this.exports.exportValue(resolver));
-      this.questions.set(answerPos, settler);
-      this.send(encodeOp(op, { receiver: encodeDesc(target.kind, target.pos), ...fields, newAnswerPos: BigInt(answerPos) }));
-      this.sendListen({ kind: 'answer', pos: answerPos }, listener);
-      return promise;
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  pipelineOp(op: 'op:get' | 'op:index' | 'op:untag', target: TargetDesc, fields: Record<string, SyrupValue>, options?: CallOptions): Promise<unknown> {
+    return askPart(this, op, target, fields, { ...this.callDefaults, ...options });
   }
 
   /** Send op:listen on `target` with a fresh resolver that settles `settler`. */
   listen(target: TargetDesc, settler: Settler, onSettled?: () => void): void {
-    const resolver = this.makeResolver(settler, onSettled);
-    this.sendListen(target, encodeDesc('import-object', this.exports.exportValue(resolver)));
+    listenTo(this, target, settler, onSettled);
   }
 
-  /** `<op:listen to listener f>` (or 2 fields, per profile). */
-  private sendListen(target: TargetDesc, listener: SyrupRecord): void {
-    const to = encodeDesc(target.kind, target.pos);
-    if (this.profile.listenFields === 3) this.send(encodeOp('op:listen', { to, listener, wantsPartial: false }));
-    else this.send(encodeOp('op:listen', { to, listener }, 2));
-  }
-
-  /** A local resolver object (`fulfill`/`break`, notes §8) that acts once. */
-  makeResolver(settler: Settler, onSettled?: () => void): object {
-    let done = false;
-    const once = (f: () => void) => {
-      if (done) return;
-      done = true;
-      f();
-      onSettled?.();
-    };
-    return Object.freeze({
-      fulfill: (value: unknown) => once(() => settler.resolve(value)),
-      break: (reason: unknown) => once(() => settler.reject(reason)),
-    });
+  /** Throws unless the session is established. @internal (questions.ts) */
+  assertCanAsk(): void {
+    this.assertActive();
+    if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
   }
 
   /** Send `value` (or a break) to the peer's resolver named by `resolver`. @returns the bytes sent. */
@@ -475,6 +423,7 @@ export class CaptpSession implements RefOwner {
     clearTimeout(this.handshakeTimer);
     this.flow.close();
     this.idle.stop();
+    this.liveness?.stop();
     const error = new SessionClosedError(this.peerName, fromPeer ? `peer aborted: ${reason}` : reason, fromPeer);
     this.closeError = error;
     if (wasHandshake) this.readyKit.reject(error);
@@ -488,6 +437,7 @@ export class CaptpSession implements RefOwner {
     this.gc.clear();
     this.connection.close();
     this.host.closed(this, error);
+    this.closedKit.resolve(error);
   }
 
   /** Why the session ended, once it has. */

@@ -21,6 +21,9 @@ import { SwissTable } from './registry.js';
 import { checkConnection, checkIdentity } from './admission.js';
 import { PeerSessions } from './peers.js';
 import { RateLimiter, resolveNodeLimits, type NodeLimits } from './limits.js';
+import { NodeEvents, type NodeEventMap, type NodeListener } from './events.js';
+import { resolveLiveness, type LivenessOptions } from '../captp/liveness.js';
+import { checkCallOptions, type CallOptions } from '../captp/call-options.js';
 import { makeBootstrap } from './bootstrap.js';
 import { HandoffManager, type HandoffOptions } from '../handoff/index.js';
 
@@ -46,6 +49,14 @@ export interface NodeOptions {
   nodeLimits?: Partial<NodeLimits>;
   /** Longest swiss number registered or fetched, in bytes; a longer `fetch` breaks. Default 256. */
   maxSwissBytes?: number;
+  /**
+   * Noticing a peer that went silent while we wait on it (see {@link LivenessOptions}):
+   * default `{ timeoutMs: 20_000, whileIdle: false }`; `false` turns it off. Never used with
+   * the `suite` profile.
+   */
+  liveness?: Partial<LivenessOptions> | false;
+  /** A deadline for every remote call, in ms (none by default); per call: {@link withCallOptions}. */
+  callTimeoutMs?: number;
 }
 
 /** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
@@ -72,6 +83,9 @@ export class OcapnNode {
   /** Open sessions per remote address, and per peer session key (hex). */
   private readonly perAddress = new Map<string, number>();
   private readonly perKey = new Map<string, number>();
+  private readonly events = new NodeEvents();
+  private readonly liveness: LivenessOptions | false;
+  private readonly callDefaults: CallOptions;
 
   constructor(options: NodeOptions) {
     if (!options || !Array.isArray(options.netlayers) || options.netlayers.length === 0) {
@@ -97,6 +111,8 @@ export class OcapnNode {
     this.rate = new RateLimiter(this.nodeLimits.handshakesPerSecondPerAddress, this.nodeLimits.handshakeBurstPerAddress);
     this.answerBudget = new ByteBudget('maxAnswerBytes', this.nodeLimits.maxAnswerBytes);
     this.swiss = new SwissTable({ maxSwissBytes: options.maxSwissBytes });
+    this.liveness = resolveLiveness(options.liveness);
+    this.callDefaults = checkCallOptions(options.callTimeoutMs === undefined ? undefined : { timeoutMs: options.callTimeoutMs }, 'OcapnNode callTimeoutMs');
     this.handoff = new HandoffManager(this, options.handoff);
     for (const n of this.netlayers) {
       n.accept((conn) => {
@@ -252,6 +268,8 @@ export class OcapnNode {
       profile: resolveProfile(peerProfile ?? this.profile),
       limits: this.limits,
       nodeAnswerBudget: this.answerBudget,
+      liveness: this.liveness,
+      callDefaults: this.callDefaults,
     });
     this.allSessions.add(session);
     this.accounting.set(session, { address, handshaking: true });
@@ -287,7 +305,29 @@ export class OcapnNode {
       if (p) s.profile = resolveProfile(p);
     }
     const untrustedClaims = netlayer.authenticates === 'dialled' || netlayer.authenticates === 'both';
-    return this.peers.place(s, untrustedClaims);
+    const placed = this.peers.place(s, untrustedClaims);
+    if (placed === undefined) queueMicrotask(() => s.isActive && this.events.emit('session-open', { session: s, peer: s.peerLocation!, identity: s.identity }));
+    return placed;
+  }
+
+  /**
+   * Call `listener` on each `type` event until the returned function is called:
+   * `session-open` (a session was established) or `session-close` (one ended, with why).
+   * Platform-neutral. @throws TypeError for an unknown event or a non-function listener.
+   */
+  on<K extends keyof NodeEventMap>(type: K, listener: NodeListener<K>): () => void {
+    return this.events.on(type, listener);
+  }
+
+  /**
+   * Resolves, with the reason, once `ref` can no longer work because the session it lives on
+   * ended (capnweb's onRpcBroken). Never rejects.
+   * @throws TypeError if `ref` is not a remote reference.
+   */
+  whenBroken(ref: object): Promise<SessionClosedError> {
+    const info = refInfo.get(ref);
+    if (!info || !(info.session instanceof CaptpSession)) throw new TypeError('whenBroken needs a remote reference (a presence or a promise from a peer)');
+    return info.session.closed;
   }
 
   private sessionClosed(s: CaptpSession, err: SessionClosedError): void {
@@ -301,6 +341,7 @@ export class OcapnNode {
     }
     this.peers.closed(s, err);
     this.handoff.sessionClosed(s, err);
+    this.events.emit('session-close', { session: s, peer: s.peerLocation, error: err });
   }
 
   /**
