@@ -19,7 +19,11 @@ export interface LivenessOptions {
    * quarter. Milliseconds, integer from 100 to 2^31-1. Default 20,000.
    */
   readonly timeoutMs: number;
-  /** Also probe sessions with nothing outstanding (keeps watching idle peers). Default false. */
+  /**
+   * Also probe sessions with nothing outstanding that still hold references either way (keeps
+   * watching peers we only hold references with). Sessions holding nothing are never probed:
+   * they are left to the idle timeout. Default false.
+   */
   readonly whileIdle: boolean;
 }
 
@@ -80,7 +84,8 @@ export class LivenessWatch {
   #tick(): void {
     const s = this.session;
     const now = Date.now();
-    if (!s.isActive || s.profile.name === 'suite' || (!this.options.whileIdle && !this.#waiting())) {
+    // A session that holds nothing is left to the idle timeout: probing it would keep it alive.
+    if (!s.isActive || s.profile.name === 'suite' || s.holdsNothing() || (!this.options.whileIdle && !this.#waiting())) {
       this.#lastHeard = now;
       this.#probeSentAt = undefined;
       return;
