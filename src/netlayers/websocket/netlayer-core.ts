@@ -67,7 +67,7 @@ export interface WebSocketOptions {
    * Most bytes (frame headers included) we read from a socket before its peer-auth
    * messages have arrived: from a server its answer (180 bytes); from a client its
    * `init:peer-auth` (60 bytes), and, when it asked for mutual proof, its
-   * `init:peer-auth-client` too (226 bytes in all). Past it the socket is dropped. Bounds
+   * `init:peer-auth-client` too (229 bytes in all). Past it the socket is dropped. Bounds
    * what an unauthenticated peer can make us buffer, which would otherwise be
    * `maxMessageBytes`. Integer 256 – 2^31-1; default 4,096. Enforced on Node (where the raw
    * socket is visible).

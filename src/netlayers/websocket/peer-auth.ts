@@ -73,7 +73,7 @@ export const MUTUAL_AUTH_VERSION = 'v1';
 export const MUTUAL_AUTH_NONCE_HEADER = 'x-ocapn-peer-auth-nonce';
 /** Length of an Ed25519 designator key, in bytes. */
 const KEY_BYTES = 32;
-/** Handshake frames are tiny (54, 176 and 158 bytes); refuse anything much larger before decoding. */
+/** Handshake frames are tiny (54, 176 and 161 bytes); refuse anything much larger before decoding. */
 const MAX_HANDSHAKE_FRAME_BYTES = 1024;
 /** Strict decoding limits for handshake frames. */
 const HANDSHAKE_DECODE = Object.freeze({ maxDepth: 8, maxValueBytes: MAX_HANDSHAKE_FRAME_BYTES, allowSets: false });
@@ -304,7 +304,7 @@ function checkBinding(binding: ClientProofBinding, where: string): ClientProofBi
 
 /**
  * The client's proof (mutual proof, v1): `<init:peer-auth-client CKEY SIG>`, SIG signing
- * `<init:peer-auth-client SKEY SNONCE CNONCE CKEY>` with `keyPair` (158 bytes). Send it
+ * `<init:peer-auth-client SKEY SNONCE CNONCE CKEY>` with `keyPair` (161 bytes). Send it
  * only after the server's answer has verified, and only if the server offered a nonce.
  * @param binding - the server's key and nonce and our nonce on this connection.
  * @param keyPair - our designator key pair (32-byte seed and its 32-byte public key).
