@@ -73,9 +73,8 @@ export function clientHandshake(socket: Socket, designator: string, maxCertifica
       socket.off('data', onData);
       socket.pause();
       if (read.state === 'error') return fail(new TcpTlsRefusedError(read.reason));
-      const expected = designator.toLowerCase();
       const found = tcpTlsDesignator(read.cert);
-      if (found !== expected) return fail(new TcpTlsRefusedError(`its certificate hashes to designator ${found}, not the designator dialled`));
+      if (found !== designator) return fail(new TcpTlsRefusedError(`its certificate hashes to designator ${found}, not the designator dialled`));
       let cert: X509Certificate;
       try {
         cert = new X509Certificate(read.cert);

@@ -215,8 +215,8 @@ function parseTarget(locator: PeerLocator): { host: string; port: number; design
     }
     port = Number(hints.port);
   }
-  if (typeof locator.designator !== 'string' || !/^[0-9a-fA-F]{64}$/.test(locator.designator)) {
-    throw new RangeError(`tcp-tls: designator must be 64 hex characters (SHA-256d of the certificate), got ${JSON.stringify(locator.designator)}`);
+  if (typeof locator.designator !== 'string' || !/^[0-9a-f]{64}$/.test(locator.designator)) {
+    throw new RangeError(`tcp-tls: designator must be 64 lowercase hex characters (SHA-256d of the certificate), got ${JSON.stringify(locator.designator)}`);
   }
   return { host: hints.host, port, designator: locator.designator };
 }
