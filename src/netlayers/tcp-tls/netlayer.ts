@@ -329,24 +329,29 @@ class TlsNetlayer implements TcpTlsNetlayer {
     }
     this.#pendingIncoming++;
     this.#pending.add(socket);
-    const timer = setTimeout(() => socket.destroy(), this.#options.handshakeTimeoutMs);
-    const settled = (): void => {
+    let done = false;
+    // Settles this socket's set-up once, whichever comes first: handshake, failure, timeout.
+    const settle = (): boolean => {
+      if (done) return false;
+      done = true;
       clearTimeout(timer);
       this.#pendingIncoming--;
       this.#pending.delete(socket);
+      return true;
     };
+    const timer = setTimeout(() => {
+      if (settle()) socket.destroy();
+    }, this.#options.handshakeTimeoutMs);
     serverHandshake(socket, this.#preamble, this.#context).then(
       (tls) => {
-        settled();
-        if (this.#closed) {
+        if (!settle() || this.#closed) {
           tls.destroy();
           return;
         }
         this.#incomingQueue.offer(this.#connections.add(new TlsConnection(tls, false, this.#options, undefined)));
       },
       () => {
-        settled();
-        socket.destroy();
+        if (settle()) socket.destroy();
       },
     );
   }
