@@ -13,3 +13,4 @@ export { DEFAULT_MAX_MESSAGE_BYTES, FRAMINGS, FrameReader, FramingError, encodeF
 export type { FrameReaderOptions, FrameReaderResult, Framing } from './stream/index.js';
 export * from './tcp-testing-only/index.js';
 export * from './websocket/index.js';
+export * from './tcp-tls/index.js';
