@@ -200,6 +200,11 @@ class Reconnector {
     return false;
   }
 
+  /** The session of the current reference ended. */
+  sessionEnded(session: SessionLike, error: unknown): void {
+    if (this.#session === session) this.#down(error);
+  }
+
   #down(error: unknown): void {
     if (this.state !== 'connected') return;
     this.#current = undefined;
@@ -308,9 +313,10 @@ class Reconnector {
     this.#attempts = 0;
     this.#lastError = undefined;
     this.#set('connected');
-    session?.closed.then((error) => {
-      if (this.#session === session) this.#down(error);
-    });
+    // Weakly: a reconnecting reference its user dropped must not be kept (with the import it
+    // holds) for as long as the session lives.
+    const weak = new WeakRef(this);
+    void session?.closed.then((error) => weak.deref()?.sessionEnded(session, error));
     for (const w of this.#queue.splice(0)) {
       clearTimeout(w.timer);
       try {
