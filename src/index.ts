@@ -11,7 +11,15 @@
  */
 export { E, HandledPromise } from './captp/eventual-send.js';
 export { Far } from '@endo/far';
-export { OcapnNode, type NodeOptions, type Remote } from './node/node.js';
+export { OcapnNode, DEFAULT_CLOSE_DRAIN_MS, type NodeOptions, type Remote } from './node/node.js';
+export {
+  ReconnectError,
+  DEFAULT_RECONNECT,
+  reconnectState,
+  type ReconnectOptions,
+  type ReconnectState,
+  type ReconnectStateChange,
+} from './node/reconnect.js';
 export { CaptpSession, type WireEvent, type SessionHost, type SessionOptions } from './captp/session.js';
 export { SessionClosedError, ProtocolError } from './captp/errors.js';
 export { withCallOptions } from './captp/refs.js';

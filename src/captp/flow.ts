@@ -20,6 +20,7 @@ export class OutputFlow {
   #paused = false;
   #stuck: ReturnType<typeof setTimeout> | undefined;
   #waiting: Array<() => void> = [];
+  #emptied: Array<() => void> = [];
   #closed = false;
 
   constructor(
@@ -52,8 +53,18 @@ export class OutputFlow {
     }
   }
 
+  /**
+   * Resolves once the netlayer's send buffer is empty: at once if it is (or the netlayer does
+   * not report `bufferedAmount`), else at its next `drain`, or when the session ends.
+   */
+  whenEmpty(): Promise<void> {
+    if (this.#closed || !(this.connection.bufferedAmount! > 0)) return Promise.resolve();
+    return new Promise((resolve) => this.#emptied.push(resolve));
+  }
+
   /** The netlayer's send buffer emptied: resume reading and run held-back work, in order. */
   drained(): void {
+    if (this.#emptied.length > 0 && !(this.connection.bufferedAmount! > 0)) for (const resolve of this.#emptied.splice(0)) resolve();
     if (!this.#paused || this.#closed) return;
     this.#paused = false;
     clearTimeout(this.#stuck);
@@ -72,6 +83,7 @@ export class OutputFlow {
     this.#closed = true;
     clearTimeout(this.#stuck);
     this.#waiting = [];
+    for (const resolve of this.#emptied.splice(0)) resolve();
   }
 }
 

@@ -346,6 +346,10 @@ export class CaptpSession implements RefOwner {
 
   /** Fire-and-forget: `<op:deliver to args f f>` (or `op:deliver-only` under the suite profile). @returns the bytes sent. */
   sendOnly(target: TargetDesc, args: unknown[]): number {
+    return this.callsRefused ? 0 : this.deliverOnly(target, args);
+  }
+
+  private deliverOnly(target: TargetDesc, args: unknown[]): number {
     if (this.state !== 'active') return 0;
     const to = encodeDesc(target.kind, target.pos);
     const encodedArgs = this.encodeValue(args);
@@ -368,9 +372,26 @@ export class CaptpSession implements RefOwner {
     listenTo(this, target, settler, onSettled);
   }
 
+  /**
+   * From now on, new calls through this session's references fail at once with `error` (and
+   * sends without an answer are dropped); everything else goes on. The node uses it while it
+   * closes gracefully.
+   */
+  refuseNewCalls(error: Error): void {
+    this.callsRefused ??= error;
+  }
+
+  private callsRefused: Error | undefined;
+
+  /** Resolves once everything sent so far has left our buffers (see {@link OutputFlow.whenEmpty}), or the session ended. */
+  whenSent(): Promise<void> {
+    return this.flow.whenEmpty();
+  }
+
   /** Throws unless the session is established. @internal (questions.ts) */
   assertCanAsk(): void {
     this.assertActive();
+    if (this.callsRefused) throw this.callsRefused;
     if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
   }
 
@@ -379,11 +400,11 @@ export class CaptpSession implements RefOwner {
     if (this.state !== 'active') return 0;
     const to: TargetDesc = { kind: 'export', pos: resolver.pos };
     try {
-      if (outcome.ok) return this.sendOnly(to, [label('fulfill'), outcome.value]);
-      return this.sendOnly(to, [label('break'), outcome.reason]);
+      if (outcome.ok) return this.deliverOnly(to, [label('fulfill'), outcome.value]);
+      return this.deliverOnly(to, [label('break'), outcome.reason]);
     } catch (e) {
       // The value could not be passed (e.g. a JS symbol): break with that error instead.
-      return this.sendOnly(to, [label('break'), e instanceof Error ? new Error(e.message) : 'unpassable value']);
+      return this.deliverOnly(to, [label('break'), e instanceof Error ? new Error(e.message) : 'unpassable value']);
     }
   }
 
@@ -427,8 +448,11 @@ export class CaptpSession implements RefOwner {
     const error = new SessionClosedError(this.peerName, fromPeer ? `peer aborted: ${reason}` : reason, fromPeer);
     this.closeError = error;
     if (wasHandshake) this.readyKit.reject(error);
-    for (const settler of this.questions.values()) settler.reject(error);
-    for (const settler of this.remotePromises) settler.reject(error);
+    // Answers that arrived before the end may still be on their way to our resolvers (a
+    // delivery to a local object runs a microtask later): break what is left after them, so
+    // an answer the peer sent before op:abort or closing is not lost.
+    const pending = [...this.questions.values(), ...this.remotePromises];
+    if (pending.length > 0) setTimeout(() => pending.forEach((settler) => settler.reject(error)), 0);
     this.questions.clear();
     this.remotePromises.clear();
     this.exports.clear();

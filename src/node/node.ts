@@ -26,6 +26,7 @@ import { resolveLiveness, type LivenessOptions } from '../captp/liveness.js';
 import { checkCallOptions, type CallOptions } from '../captp/call-options.js';
 import { makeBootstrap } from './bootstrap.js';
 import { HandoffManager, type HandoffOptions } from '../handoff/index.js';
+import { makeReconnecting, resolveReconnectOptions, whenReconnectingBroken, type ReconnectError, type ReconnectOptions } from './reconnect.js';
 
 type ProfileChoice = CompatProfile | keyof typeof PROFILES;
 
@@ -57,7 +58,15 @@ export interface NodeOptions {
   liveness?: Partial<LivenessOptions> | false;
   /** A deadline for every remote call, in ms (none by default); per call: {@link withCallOptions}. */
   callTimeoutMs?: number;
+  /**
+   * Longest time {@link OcapnNode.close} waits for what was already sent to leave our
+   * buffers before it aborts the sessions, in ms (integer from 0 to 2^31-1). Default 2,000.
+   */
+  closeDrainMs?: number;
 }
+
+/** Default {@link NodeOptions.closeDrainMs}. */
+export const DEFAULT_CLOSE_DRAIN_MS = 2_000;
 
 /** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
 export type Remote<T> = T extends object ? T & { readonly __remote?: true } : T;
@@ -74,7 +83,11 @@ export class OcapnNode {
   private readonly allSessions = new Set<CaptpSession>();
   /** Third-party handoffs (notes §9). */
   readonly handoff: HandoffManager;
+  /** Set when {@link close} starts: no new sessions, calls, dials. */
   private closed = false;
+  private closing: Promise<void> | undefined;
+  private closeReason = '';
+  private readonly closeDrainMs: number;
   /** Node-wide limits. */
   readonly nodeLimits: NodeLimits;
   private readonly rate: RateLimiter;
@@ -113,6 +126,11 @@ export class OcapnNode {
     this.swiss = new SwissTable({ maxSwissBytes: options.maxSwissBytes });
     this.liveness = resolveLiveness(options.liveness);
     this.callDefaults = checkCallOptions(options.callTimeoutMs === undefined ? undefined : { timeoutMs: options.callTimeoutMs }, 'OcapnNode callTimeoutMs');
+    const drain = options.closeDrainMs ?? DEFAULT_CLOSE_DRAIN_MS;
+    if (typeof drain !== 'number' || !Number.isSafeInteger(drain) || drain < 0 || drain > 2 ** 31 - 1) {
+      throw new RangeError(`closeDrainMs must be an integer from 0 to 2^31-1, got ${String(drain)}`);
+    }
+    this.closeDrainMs = drain;
     this.handoff = new HandoffManager(this, options.handoff);
     for (const n of this.netlayers) {
       n.accept((conn) => {
@@ -168,6 +186,27 @@ export class OcapnNode {
   }
 
   /**
+   * Like {@link enliven}, but the reference survives the end of its session: the next call
+   * after that enlivens `ref` again, with exponential backoff and jitter, up to `maxAttempts`
+   * attempts (see {@link ReconnectOptions}; docs/failures.md). Calls in flight when a session
+   * fails break and are never sent again (at-most-once). Calls made while there is no live
+   * reference wait (`whileDown: 'wait'`, default; bounded by `maxQueued` and `waitTimeoutMs`)
+   * or fail at once (`'fail'`) with a {@link ReconnectError}. References obtained through it
+   * belong to the session they came from and break with it. {@link whenBroken} resolves once
+   * it gave up for good.
+   * @returns once the first enlivening succeeded; rejects with a {@link ReconnectError} if it
+   *   gave up.
+   * @throws TypeError / RangeError for a bad sturdyref or options (synchronously).
+   */
+  enlivenReconnecting<T = unknown>(ref: SturdyRef | string, options?: Partial<ReconnectOptions>): Promise<Remote<T>> {
+    const sturdy = typeof ref === 'string' ? parseOcapnUri(ref) : ref;
+    if (!sturdy || typeof sturdy !== 'object' || !('swiss' in sturdy)) throw new TypeError('enlivenReconnecting needs a sturdyref (an ocapn://…/s/… URI or a SturdyRef)');
+    const resolved = resolveReconnectOptions(options);
+    const host = { enliven: (s: SturdyRef) => this.enliven(s), closing: () => (this.closed ? this.closeReason : undefined) };
+    return makeReconnecting<Remote<T>>(host, sturdy, resolved);
+  }
+
+  /**
    * Run `use` on the session with `peer`; if that session is given up to a crossed-hellos
    * race meanwhile (notes §5.4), or the peer refused it because it holds another session
    * with us, run it once more on the session that survived (or a new one).
@@ -192,7 +231,7 @@ export class OcapnNode {
    * used: we dial (see src/node/peers.ts).
    */
   connect(peer: PeerLocator): Promise<CaptpSession> {
-    this.assertOpen();
+    if (this.closed) return Promise.reject(this.closedError());
     const key = locatorKey(peer);
     const existing = this.peers.serving(key);
     if (existing) return Promise.resolve(existing);
@@ -321,10 +360,13 @@ export class OcapnNode {
 
   /**
    * Resolves, with the reason, once `ref` can no longer work because the session it lives on
-   * ended (capnweb's onRpcBroken). Never rejects.
+   * ended (capnweb's onRpcBroken); for a reference from {@link enlivenReconnecting}, once it
+   * gave up for good (a {@link ReconnectError}). Never rejects.
    * @throws TypeError if `ref` is not a remote reference.
    */
-  whenBroken(ref: object): Promise<SessionClosedError> {
+  whenBroken(ref: object): Promise<SessionClosedError | ReconnectError> {
+    const reconnecting = typeof ref === 'object' && ref !== null ? whenReconnectingBroken(ref) : undefined;
+    if (reconnecting) return reconnecting;
     const info = refInfo.get(ref);
     if (!info || !(info.session instanceof CaptpSession)) throw new TypeError('whenBroken needs a remote reference (a presence or a promise from a peer)');
     return info.session.closed;
@@ -365,18 +407,48 @@ export class OcapnNode {
     return undefined;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new Error('this OcapnNode is closed');
+  private closedError(): Error {
+    return new Error(`this OcapnNode is ${this.closeDone ? 'closed' : 'closing'}: ${this.closeReason}`);
   }
 
-  /** Abort every session (with `reason`) and close every netlayer. Idempotent. */
-  async close(reason = 'node shutting down'): Promise<void> {
-    if (this.closed) return;
+  private assertOpen(): void {
+    if (this.closed) throw this.closedError();
+  }
+
+  private closeDone = false;
+
+  /**
+   * Close gracefully; idempotent (later calls return the same promise). The node goes
+   * through three states:
+   * 1. open;
+   * 2. closing: new connections are refused; `enliven`, `connect`, `register` and new calls
+   *    through remote references fail at once ("this OcapnNode is closing: …"), dials under
+   *    way fail; the peers' calls are still answered; the node waits, at most
+   *    `closeDrainMs`, until every connection has sent what is already in its buffers (an
+   *    answer sent just before `close`, say);
+   * 3. closed: every session is aborted with `reason` (op:abort), so whatever is still
+   *    pending breaks, and every netlayer is closed.
+   */
+  close(reason = 'node shutting down'): Promise<void> {
+    if (this.closing) return this.closing;
     this.closed = true;
-    for (const s of [...this.allSessions]) s.abort(reason);
-    for (const [, d] of this.peers.dialling) d.settle(new Error(`node closed: ${reason}`));
+    this.closeReason = reason;
+    const refused = this.closedError();
+    for (const s of this.allSessions) s.refuseNewCalls(refused);
+    for (const [, d] of this.peers.dialling) d.settle(refused);
     this.peers.dialling.clear();
+    this.closing = this.drainAndClose(reason);
+    return this.closing;
+  }
+
+  private async drainAndClose(reason: string): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.closeDrainMs)));
+    await Promise.race([Promise.all([...this.allSessions].map((s) => s.whenSent())), limit]);
+    clearTimeout(timer);
+    for (const s of [...this.allSessions]) s.abort(reason);
     await Promise.all(this.netlayers.map((n) => n.close()));
+    this.closeDone = true;
   }
 }
 
