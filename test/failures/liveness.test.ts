@@ -157,7 +157,7 @@ describe('when no probes go out', () => {
     expect(abort.labelName).toBe('op:abort');
     expect(abort.fields[0]).toMatch(LIVENESS_REASON);
     expect(performance.now() - t0).toBeLessThan(BOUND);
-    expect((await bench.node.whenBroken(bench.boot)).reason).toBe(abort.fields[0]);
+    expect(((await bench.node.whenBroken(bench.boot)) as SessionClosedError).reason).toBe(abort.fields[0]);
   });
 
   it('the suite profile: a silent peer with a question outstanding is neither probed nor aborted', async () => {
@@ -232,7 +232,7 @@ describe('options and events', () => {
     ]);
     off();
     await server.close('server going away');
-    expect((await client.whenBroken(ref as object)).reason).toBe('peer aborted: server going away');
+    expect(((await client.whenBroken(ref as object)) as SessionClosedError).reason).toBe('peer aborted: server going away');
     expect(closes).toEqual(['peer aborted: server going away']);
     // A second session: the unsubscribed server listener is not called.
     const server2 = new OcapnNode({ netlayers: [n.netlayer('events-server-2')] });
