@@ -11,10 +11,10 @@ import { createServer, connect as netConnect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { PeerLocator } from '../../locator/types.js';
 import type { DecodeOptions } from '../../syrup/index.js';
-import { AcceptQueue, OpenConnections, checkHostOption, checkMessageLimit, checkSendBytes, checkSyrupOption, intOption, optionsObject } from '../common.js';
-import { ConnectionEventQueue } from '../event-queue.js';
-import type { Connection, ConnectionHandlers, Netlayer } from '../interface.js';
-import { FRAMINGS, FrameReader, checkMaxMessageBytes, encodeFrame } from '../stream/index.js';
+import { AcceptQueue, OpenConnections, checkHostOption, checkSyrupOption, intOption, optionsObject } from '../common.js';
+import type { Connection, Netlayer } from '../interface.js';
+import { SocketConnection } from '../socket-connection.js';
+import { FRAMINGS, checkMaxMessageBytes } from '../stream/index.js';
 import type { Framing } from '../stream/index.js';
 
 /** The transport name. */
@@ -276,141 +276,19 @@ class TcpNetlayer implements TcpTestingOnlyNetlayer {
   }
 
   #track(socket: Socket, outgoing: boolean): TcpConnection {
-    return this.#connections.add(new TcpConnection(socket, outgoing, this.#options));
+    const o = this.#options;
+    const conn = new SocketConnection(socket, outgoing, {
+      transport: TCP_TESTING_ONLY_TRANSPORT,
+      framing: o.framing,
+      maxMessageBytes: o.maxMessageBytes,
+      closeLingerMs: o.closeLingerMs,
+      syrup: o.syrup,
+      provenDesignator: undefined,
+      remoteAddress: socket.remoteAddress,
+    });
+    return this.#connections.add(conn);
   }
 }
 
-class TcpConnection implements TcpTestingOnlyConnection {
-  readonly outgoing: boolean;
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-  readonly provenDesignator = undefined;
-  /** Resolves once the socket is fully closed. */
-  readonly gone: Promise<void>;
-  readonly #socket: Socket;
-  readonly #framing: Framing;
-  readonly #lingerMs: number;
-  readonly #reader: FrameReader;
-  readonly #events: ConnectionEventQueue;
-  readonly #ceiling: number;
-  #reading = true;
-  #paused = false;
-  #closed = false;
-  /** Bytes written to the socket whose write callback has not run yet. */
-  #buffered = 0;
-  #socketError: Error | undefined;
-
-  constructor(socket: Socket, outgoing: boolean, options: Resolved) {
-    this.#socket = socket;
-    this.outgoing = outgoing;
-    this.remoteAddress = socket.remoteAddress;
-    this.remotePort = socket.remotePort;
-    this.#framing = options.framing;
-    this.#lingerMs = options.closeLingerMs;
-    this.#ceiling = options.maxMessageBytes;
-    this.#reader = new FrameReader({ maxMessageBytes: options.maxMessageBytes, syrup: options.syrup });
-    this.#events = new ConnectionEventQueue((thrown) => {
-      this.#socket.destroy();
-      this.#finish(thrown);
-    });
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#data(chunk));
-    socket.on('end', () => {
-      const err = this.#reading ? this.#reader.end() : undefined;
-      this.#reading = false;
-      this.#finish(err);
-    });
-    socket.on('error', (err) => {
-      this.#socketError ??= new Error(`tcp-testing-only connection error: ${err.message}`, { cause: err });
-    });
-    this.gone = new Promise((resolve) => {
-      socket.once('close', () => {
-        this.#reading = false;
-        this.#finish(this.#socketError);
-        resolve();
-      });
-    });
-  }
-
-  get bufferedAmount(): number {
-    return this.#closed ? 0 : this.#buffered;
-  }
-
-  setHandlers(handlers: ConnectionHandlers): void {
-    this.#events.setHandlers(handlers);
-  }
-
-  send(bytes: Uint8Array): void {
-    checkSendBytes(bytes);
-    if (this.#closed || this.#socket.writableEnded || this.#socket.destroyed) return;
-    // raw: copy, because the socket may keep the buffer queued after send() returns.
-    const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);
-    const length = frame.length;
-    this.#buffered += length;
-    // The callback runs once the kernel has the bytes (or with an error once the socket is
-    // destroyed), always asynchronously.
-    this.#socket.write(frame, () => this.#written(length));
-  }
-
-  pauseReading(): void {
-    if (this.#closed || this.#paused) return;
-    this.#paused = true;
-    this.#socket.pause();
-  }
-
-  resumeReading(): void {
-    if (this.#closed || !this.#paused) return;
-    this.#paused = false;
-    this.#socket.resume();
-  }
-
-  setMaxMessageBytes(bytes: number): void {
-    const max = checkMessageLimit(bytes, this.#ceiling);
-    this.#events.setMaxMessageBytes(max, (length) => new Error(`tcp-testing-only: incoming message of ${length} bytes exceeds maxMessageBytes (${max})`));
-    // A message in progress may no longer fit: the reader says so at once.
-    const error = this.#reader.setMaxMessageBytes(max);
-    if (error !== undefined && this.#reading) {
-      this.#reading = false;
-      this.#events.error(error);
-    }
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#reading = false;
-    this.#finish(undefined);
-    const socket = this.#socket;
-    if (socket.destroyed) return;
-    socket.end();
-    socket.resume(); // discard whatever still arrives, so the peer's FIN is seen
-    const timer = setTimeout(() => socket.destroy(), this.#lingerMs);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-  }
-
-  #written(length: number): void {
-    const before = this.#buffered;
-    this.#buffered -= length;
-    if (before > 0 && this.#buffered === 0) this.#events.drain();
-  }
-
-  #data(chunk: Uint8Array): void {
-    if (!this.#reading) return;
-    if (this.#events.errored) {
-      this.#reading = false; // the event queue refused a message over setMaxMessageBytes
-      return;
-    }
-    const { messages, error } = this.#reader.push(chunk);
-    for (const message of messages) this.#events.message(message);
-    if (error !== undefined) {
-      this.#reading = false;
-      this.#events.error(error);
-    }
-  }
-
-  #finish(error: Error | undefined): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#events.close(error);
-  }
-}
+/** A tcp-testing-only connection: the shared socket connection, proving nothing. */
+type TcpConnection = SocketConnection<undefined>;

@@ -1,0 +1,186 @@
+/**
+ * One message connection over a Node stream socket (TCP or Unix), shared by the byte-stream
+ * netlayers (`tcp-testing-only`, `onion`): the shared stream framer splits what arrives into
+ * messages, {@link encodeFrame} frames what we send, and the optional members of the
+ * {@link Connection} contract (backpressure, message limit) map onto the socket. Node only;
+ * internal: not exported from the package.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import type { DecodeOptions } from '../syrup/index.js';
+import { checkMessageLimit, checkSendBytes } from './common.js';
+import { ConnectionEventQueue } from './event-queue.js';
+import type { ConnectionHandlers, Connection } from './interface.js';
+import { FrameReader, encodeFrame } from './stream/index.js';
+import type { Framing } from './stream/index.js';
+
+/** How a {@link SocketConnection} behaves. @internal */
+export interface SocketConnectionOptions<P extends string | undefined> {
+  /** The transport name, for error messages, e.g. `'tcp-testing-only'`. */
+  readonly transport: string;
+  /** The writer framing. */
+  readonly framing: Framing;
+  /** The netlayer's message-size ceiling, in bytes. */
+  readonly maxMessageBytes: number;
+  /** After our `close()`, how long (ms) to wait for the peer's FIN before dropping the socket. */
+  readonly closeLingerMs: number;
+  /** Syrup scanner limits for incoming messages. */
+  readonly syrup: DecodeOptions | undefined;
+  /** What the netlayer proved about the peer (see {@link Connection.provenDesignator}). */
+  readonly provenDesignator: P;
+  /** The peer's address for per-address limits (see {@link Connection.remoteAddress}). */
+  readonly remoteAddress: string | undefined;
+}
+
+/**
+ * A framed message connection on a connected socket, with every optional member of
+ * {@link Connection}. @internal
+ */
+export class SocketConnection<P extends string | undefined = string | undefined> implements Connection {
+  readonly outgoing: boolean;
+  readonly remoteAddress: string | undefined;
+  /** The peer's port as the socket reports it (`undefined` on a Unix socket). */
+  readonly remotePort: number | undefined;
+  readonly provenDesignator: P;
+  /** Resolves once the socket is fully closed. */
+  readonly gone: Promise<void>;
+  readonly #socket: Socket;
+  readonly #transport: string;
+  readonly #framing: Framing;
+  readonly #lingerMs: number;
+  readonly #reader: FrameReader;
+  readonly #events: ConnectionEventQueue;
+  readonly #ceiling: number;
+  #reading = true;
+  #paused = false;
+  #closed = false;
+  /** Bytes written to the socket whose write callback has not run yet. */
+  #buffered = 0;
+  #socketError: Error | undefined;
+
+  constructor(socket: Socket, outgoing: boolean, options: SocketConnectionOptions<P>) {
+    this.#socket = socket;
+    this.outgoing = outgoing;
+    this.remoteAddress = options.remoteAddress;
+    this.remotePort = socket.remotePort;
+    this.provenDesignator = options.provenDesignator;
+    this.#transport = options.transport;
+    this.#framing = options.framing;
+    this.#lingerMs = options.closeLingerMs;
+    this.#ceiling = options.maxMessageBytes;
+    this.#reader = new FrameReader({ maxMessageBytes: options.maxMessageBytes, syrup: options.syrup });
+    this.#events = new ConnectionEventQueue((thrown) => {
+      this.#socket.destroy();
+      this.#finish(thrown);
+    });
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    socket.on('end', () => {
+      const err = this.#reading ? this.#reader.end() : undefined;
+      this.#reading = false;
+      this.#finish(err);
+    });
+    socket.on('error', (err) => {
+      this.#socketError ??= new Error(`${this.#transport} connection error: ${err.message}`, { cause: err });
+    });
+    this.gone = new Promise((resolve) => {
+      socket.once('close', () => {
+        this.#reading = false;
+        this.#finish(this.#socketError);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Bytes of the frames given to the socket by `send()` and not yet written to the kernel
+   * (counted from each write's completion callback). 0 once closed.
+   */
+  get bufferedAmount(): number {
+    return this.#closed ? 0 : this.#buffered;
+  }
+
+  setHandlers(handlers: ConnectionHandlers): void {
+    this.#events.setHandlers(handlers);
+  }
+
+  send(bytes: Uint8Array): void {
+    checkSendBytes(bytes);
+    if (this.#closed || this.#socket.writableEnded || this.#socket.destroyed) return;
+    // raw: copy, because the socket may keep the buffer queued after send() returns.
+    const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);
+    const length = frame.length;
+    this.#buffered += length;
+    // The callback runs once the kernel has the bytes (or with an error once the socket is
+    // destroyed), always asynchronously.
+    this.#socket.write(frame, () => this.#written(length));
+  }
+
+  /** `socket.pause()`: the kernel's receive buffer, then the peer's send window, fill up. */
+  pauseReading(): void {
+    if (this.#closed || this.#paused) return;
+    this.#paused = true;
+    this.#socket.pause();
+  }
+
+  /** `socket.resume()`. */
+  resumeReading(): void {
+    if (this.#closed || !this.#paused) return;
+    this.#paused = false;
+    this.#socket.resume();
+  }
+
+  /**
+   * Lowers (or raises, up to the netlayer's `maxMessageBytes`) the frame reader's limit; see
+   * {@link Connection.setMaxMessageBytes}.
+   */
+  setMaxMessageBytes(bytes: number): void {
+    const max = checkMessageLimit(bytes, this.#ceiling);
+    this.#events.setMaxMessageBytes(max, (length) => new Error(`${this.#transport}: incoming message of ${length} bytes exceeds maxMessageBytes (${max})`));
+    // A message in progress may no longer fit: the reader says so at once.
+    const error = this.#reader.setMaxMessageBytes(max);
+    if (error !== undefined && this.#reading) {
+      this.#reading = false;
+      this.#events.error(error);
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#reading = false;
+    this.#finish(undefined);
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    socket.end();
+    socket.resume(); // discard whatever still arrives, so the peer's FIN is seen
+    const timer = setTimeout(() => socket.destroy(), this.#lingerMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  }
+
+  #written(length: number): void {
+    const before = this.#buffered;
+    this.#buffered -= length;
+    if (before > 0 && this.#buffered === 0) this.#events.drain();
+  }
+
+  #data(chunk: Uint8Array): void {
+    if (!this.#reading) return;
+    if (this.#events.errored) {
+      this.#reading = false; // the event queue refused a message over setMaxMessageBytes
+      return;
+    }
+    const { messages, error } = this.#reader.push(chunk);
+    for (const message of messages) this.#events.message(message);
+    if (error !== undefined) {
+      this.#reading = false;
+      this.#events.error(error);
+    }
+  }
+
+  #finish(error: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.close(error);
+  }
+}
