@@ -53,6 +53,8 @@ export interface Connection {
    *   server's signature, the designator of the locator we dialled; `undefined` on an
    *   incoming connection (the client is not authenticated).
    * - `tcp-testing-only`: always `undefined`.
+   * - `onion`: on a connection we dialled, the service ID we dialled (tor reached the holder
+   *   of that onion key); `undefined` on an incoming connection.
    * - `memory`: the network knows both ends, so the other end's designator, both directions.
    */
   readonly provenDesignator?: string | undefined;

@@ -151,4 +151,25 @@ describe.skipIf(!HAVE_TOR)('onion netlayer over a private Tor network (loopback 
     expect(unknownExt.message).toContain(`${unknown}.onion`);
     expect(unknownExt.message).toContain('descriptor not found');
   }, 60_000);
+
+  it('a service that is gone (removed after it was reached) is a TorSocksError with a reply code', async () => {
+    const gone = await listen();
+    const id = gone.serviceId!;
+    node(gone).sturdyRefUri({ ping: () => 'pong' });
+    const d = createOnionDialer({ socks: { host: '127.0.0.1', port: net!.socksPortExtended }, connectTimeoutMs: 30_000 });
+    netlayers.push(d);
+    const first = await d.connect({ transport: 'onion', designator: id, hints: false });
+    expect(first.provenDesignator).toBe(id);
+    first.close();
+    await gone.close();
+    const started = Date.now();
+    const err = await d.connect({ transport: 'onion', designator: id, hints: false }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    timings.push(`gone service refused after ${Date.now() - started} ms with ${(err as TorSocksError).replyCode}`);
+    expect(err).toBeInstanceOf(TorSocksError);
+    expect((err as TorSocksError).message).toContain(`cannot reach ${id}.onion:9045`);
+    expect([0x04, 0x05, 0x06, 0xf0, 0xf2, 0xf3, 0xf7]).toContain((err as TorSocksError).replyCode);
+  }, 60_000);
 });

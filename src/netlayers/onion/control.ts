@@ -69,6 +69,7 @@ export class TorControl {
   #inData = false;
   #failure: Error | undefined;
   #onClosed!: (error: Error | undefined) => void;
+  readonly #socketGone: Promise<void>;
 
   private constructor(socket: Socket, where: string, limits: TorControlOptions) {
     this.#socket = socket;
@@ -77,6 +78,7 @@ export class TorControl {
     this.closed = new Promise((resolve) => (this.#onClosed = resolve));
     socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('error', (err) => this.#fail(new TorControlError(`Tor's control connection at ${where} failed: ${err.message}`, undefined, { cause: err })));
+    this.#socketGone = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('close', () => this.#fail(new TorControlError(`Tor closed its control connection at ${where}`)));
   }
 
@@ -158,11 +160,16 @@ export class TorControl {
     );
   }
 
-  /** Sends `QUIT` (without waiting) and closes the connection. Idempotent. */
-  close(): void {
-    if (this.#failure !== undefined) return;
-    if (!this.#socket.destroyed) this.#socket.end('QUIT\r\n');
-    this.#fail(new TorControlError(`the control connection to ${this.where} was closed`), false);
+  /**
+   * Sends `QUIT` and closes the connection (pending commands fail). Idempotent.
+   * @returns once the socket is closed (tor's answer to QUIT, or after at most 1 s).
+   */
+  close(): Promise<void> {
+    if (this.#failure === undefined) {
+      if (!this.#socket.destroyed) this.#socket.end('QUIT\r\n');
+      this.#fail(new TorControlError(`the control connection to ${this.where} was closed`), false);
+    }
+    return this.#socketGone;
   }
 
   #data(chunk: Buffer): void {

@@ -196,7 +196,7 @@ export async function listenOnion(options?: OnionOptions): Promise<OnionNetlayer
     const added = await addOnionService(tor, target, privateKey, publishTimeoutMs);
     return new OnionNetlayerImpl(resolved, { server, tor, ...added });
   } catch (err) {
-    tor?.close();
+    await tor?.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   }
@@ -285,7 +285,7 @@ class OnionNetlayerImpl implements OnionNetlayer {
     const serviceGone = (async () => {
       if (service === undefined) return;
       await deleteOnionService(service.tor, service.serviceId);
-      service.tor.close();
+      await service.tor.close();
       await new Promise<void>((resolve) => service.server.close(() => resolve()));
     })();
     const gone = this.#connections.closeAll();
