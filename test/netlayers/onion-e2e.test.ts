@@ -52,7 +52,7 @@ describe.skipIf(!HAVE_TOR)('onion netlayer over a private Tor network (loopback 
 
   beforeAll(async () => {
     net = await startTorNetwork(60_000);
-    timings.push(`private network: full consensus ${net.consensusMs} ms, client tors bootstrapped ${net.readyMs} ms`);
+    timings.push(`private network: keys ${net.keysMs} ms, full consensus ${net.consensusMs} ms, client tors bootstrapped ${net.readyMs} ms`);
   }, 70_000);
 
   afterAll(async () => {
