@@ -19,7 +19,11 @@ export interface LivenessOptions {
    * quarter. Milliseconds, integer from 100 to 2^31-1. Default 20,000.
    */
   readonly timeoutMs: number;
-  /** Also probe sessions with nothing outstanding (keeps watching idle peers). Default false. */
+  /**
+   * Also probe sessions with nothing outstanding that still hold references either way (keeps
+   * watching peers we only hold references with). Sessions holding nothing are never probed:
+   * they are left to the idle timeout. Default false.
+   */
   readonly whileIdle: boolean;
 }
 
@@ -48,6 +52,7 @@ export function resolveLiveness(options: Partial<LivenessOptions> | false | unde
 export class LivenessWatch {
   #lastHeard = Date.now();
   #probeSentAt: number | undefined;
+  #lastTick = performance.now();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -63,6 +68,7 @@ export class LivenessWatch {
 
   start(): void {
     this.#lastHeard = Date.now();
+    this.#lastTick = performance.now();
     this.#timer = setInterval(() => this.#tick(), Math.floor(this.options.timeoutMs / 4));
     this.#timer.unref?.();
   }
@@ -80,7 +86,17 @@ export class LivenessWatch {
   #tick(): void {
     const s = this.session;
     const now = Date.now();
-    if (!s.isActive || s.profile.name === 'suite' || (!this.options.whileIdle && !this.#waiting())) {
+    // Our own event loop stalled (a long synchronous task): the peer's answers may be waiting
+    // behind this timer. Judge it on a later tick, once they have been read.
+    const tick = performance.now();
+    const late = tick - this.#lastTick > 2 * (this.options.timeoutMs / 4);
+    this.#lastTick = tick;
+    if (late) {
+      this.#lastHeard = Math.max(this.#lastHeard, now - this.options.timeoutMs / 2);
+      return;
+    }
+    // A session that holds nothing is left to the idle timeout: probing it would keep it alive.
+    if (!s.isActive || s.profile.name === 'suite' || s.holdsNothing() || (!this.options.whileIdle && !this.#waiting())) {
       this.#lastHeard = now;
       this.#probeSentAt = undefined;
       return;

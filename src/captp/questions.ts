@@ -75,6 +75,8 @@ function releaser(s: CaptpSession, answerPos: number): () => void {
 export function ask(s: CaptpSession, target: TargetDesc, args: unknown[], options: CallOptions): Promise<unknown> {
   try {
     s.assertCanAsk();
+    // Cancelled before it started: nothing is sent.
+    if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
     const answerPos = s.nextAnswerPos;
     const { promise, settler } = makeRemotePromise(s, 'answer', answerPos);
     const kit = makeResolver(settler, releaser(s, answerPos));
@@ -110,6 +112,7 @@ export function ask(s: CaptpSession, target: TargetDesc, args: unknown[], option
 export function askPart(s: CaptpSession, op: 'op:get' | 'op:index' | 'op:untag', target: TargetDesc, fields: Record<string, SyrupValue>, options: CallOptions): Promise<unknown> {
   try {
     s.assertCanAsk();
+    if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
     // Endo refuses new-answer-pos 0 for get/index/untag (notes §6.1): never use it here.
     if (s.nextAnswerPos === 0) s.nextAnswerPos = 1;
     const answerPos = s.nextAnswerPos++;

@@ -255,7 +255,7 @@ export class CaptpSession implements RefOwner {
   }
 
   /** Whether the session holds nothing for the peer and asks nothing of it (see idleTimeoutMs). */
-  private holdsNothing(): boolean {
+  holdsNothing(): boolean {
     return this.exports.size <= 1 && this.imports.size === 0 && this.questions.size === 0 && this.answers.size === 0 && this.pending === 0 && this.remotePromises.size === 0;
   }
 

@@ -14,3 +14,4 @@ export type { FrameReaderOptions, FrameReaderResult, Framing } from './stream/in
 export * from './tcp-testing-only/index.js';
 export * from './onion/index.js';
 export * from './websocket/index.js';
+export * from './tcp-tls/index.js';

@@ -50,8 +50,9 @@ export interface Connection {
    * The designator this netlayer PROVED the peer holds, or `undefined` when it proved
    * nothing (the peer's `op:start-session` location is then only a claim).
    * - `websocket`: on a connection we dialled, once peer authentication verified the
-   *   server's signature, the designator of the locator we dialled; `undefined` on an
-   *   incoming connection (the client is not authenticated).
+   *   server's signature, the designator of the locator we dialled; on an incoming
+   *   connection, the client's designator if it proved its key (mutual proof between
+   *   ocapn-ts nodes), else `undefined` (Goblins 0.18 and browsers prove nothing).
    * - `tcp-testing-only`: always `undefined`.
    * - `onion`: on a connection we dialled, the service ID we dialled (tor reached the holder
    *   of that onion key); `undefined` on an incoming connection.
@@ -112,7 +113,7 @@ export interface Netlayer {
   /**
    * Which connections prove the peer's designator (set {@link Connection.provenDesignator}):
    * `'none'` (the default; e.g. tcp-testing-only), `'dialled'` (those we dial, e.g. websocket
-   * peer-auth of the server), or `'both'` (e.g. memory). Where dialled peers are proven, the
+   * peer-auth of the server; some incoming ones may be proven too), or `'both'` (e.g. memory). Where dialled peers are proven, the
    * node never uses a merely claimed incoming session for its own calls (docs/security.md).
    */
   readonly authenticates?: 'none' | 'dialled' | 'both';

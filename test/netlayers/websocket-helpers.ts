@@ -1,5 +1,6 @@
 /** Helpers for the websocket netlayer tests: recorded Goblins vectors, raw clients and fake servers. */
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import { WebSocket as WsSocket, WebSocketServer } from 'ws';
 import type { Connection } from '../../src/netlayers/interface.js';
@@ -80,20 +81,35 @@ export function parseServerFrames(bytes: Uint8Array): { opcode: number; payload:
   return out;
 }
 
-/**
- * A `ws` client that runs the client half of peer-auth by hand (it does not check the
- * answer) and then gives raw access, to send frames our netlayer would never send.
- */
-export async function rawAuthedClient(server: WebSocketNetlayer): Promise<{ ws: WsSocket; answer: Uint8Array; sent: Uint8Array; received: Uint8Array[]; closed: Promise<number> }> {
-  const ws = new WsSocket(`ws://127.0.0.1:${portOf(server)}`);
+/** A raw `ws` client to `server`, open, with the upgrade response's headers. `ask`: send `x-ocapn-peer-auth: v1`. */
+export async function rawClient(server: WebSocketNetlayer, ask = false): Promise<{ ws: WsSocket; headers: IncomingHttpHeaders; closed: Promise<number> }> {
+  const ws = new WsSocket(`ws://127.0.0.1:${portOf(server)}`, { headers: ask ? { 'x-ocapn-peer-auth': 'v1' } : {} });
   ws.on('error', () => undefined);
-  const received: Uint8Array[] = [];
+  let headers: IncomingHttpHeaders = {};
+  ws.once('upgrade', (res) => (headers = res.headers));
   const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const sent = encodePeerAuth(new Uint8Array(32).fill(7));
+  return { ws, headers, closed };
+}
+
+/**
+ * A `ws` client that runs the client half of peer-auth by hand (it does not check the
+ * answer) and then gives raw access, to send frames our netlayer would never send. With
+ * `ask`, it asks for mutual proof (and `offered` is the server's nonce, if any) but sends
+ * no proof itself; `nonce` is its peer-auth nonce (default 32 × 7).
+ */
+export async function rawAuthedClient(
+  server: WebSocketNetlayer,
+  options: { ask?: boolean; nonce?: Uint8Array } = {},
+): Promise<{ ws: WsSocket; answer: Uint8Array; sent: Uint8Array; received: Uint8Array[]; closed: Promise<number>; offered: Uint8Array | undefined }> {
+  const { ws, headers, closed } = await rawClient(server, options.ask);
+  const received: Uint8Array[] = [];
+  const header = headers['x-ocapn-peer-auth-nonce'];
+  const offered = typeof header === 'string' ? new Uint8Array(Buffer.from(header, 'base64url')) : undefined;
+  const sent = encodePeerAuth(options.nonce ?? new Uint8Array(32).fill(7));
   const answer = await new Promise<Uint8Array>((resolve) => {
     ws.once('message', (data: Buffer) => {
       resolve(new Uint8Array(data));
@@ -101,18 +117,30 @@ export async function rawAuthedClient(server: WebSocketNetlayer): Promise<{ ws: 
     });
     ws.send(sent);
   });
-  return { ws, answer, sent, received, closed };
+  return { ws, answer, sent, received, closed, offered };
 }
 
 /**
- * A fake websocket server (plain `ws`) whose first answer is computed by `answer` from the
- * client's first frame (`undefined`: never answer). Returns its URL.
+ * A fake websocket server (plain `ws`, like Goblins 0.18's: it ignores unknown request
+ * headers) whose first answer is computed by `answer` from the client's first frame
+ * (`undefined`: never answer). `responseHeaders` are added to every upgrade response.
+ * Returns its URL, each connection's first frame, every frame (all connections, in order)
+ * and each upgrade request's headers.
  */
-export async function fakeServer(answer: (first: Uint8Array) => Uint8Array | undefined): Promise<{ url: string; close: () => Promise<void>; firstFrames: Uint8Array[] }> {
+export async function fakeServer(
+  answer: (first: Uint8Array) => Uint8Array | undefined,
+  responseHeaders: string[] = [],
+): Promise<{ url: string; close: () => Promise<void>; firstFrames: Uint8Array[]; frames: Uint8Array[]; requests: IncomingHttpHeaders[] }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise((resolve) => wss.once('listening', resolve));
   const firstFrames: Uint8Array[] = [];
-  wss.on('connection', (ws) => {
+  const frames: Uint8Array[] = [];
+  const requests: IncomingHttpHeaders[] = [];
+  wss.on('headers', (headers) => headers.push(...responseHeaders));
+  wss.on('connection', (ws, req) => {
+    requests.push(req.headers);
+    ws.on('error', () => undefined);
+    ws.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
     ws.once('message', (data: Buffer) => {
       const first = new Uint8Array(data);
       firstFrames.push(first);
@@ -124,6 +152,8 @@ export async function fakeServer(answer: (first: Uint8Array) => Uint8Array | und
   return {
     url: `ws://127.0.0.1:${port}`,
     firstFrames,
+    frames,
+    requests,
     close: () =>
       new Promise((resolve) => {
         for (const c of wss.clients) c.terminate();

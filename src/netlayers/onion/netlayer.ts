@@ -15,7 +15,7 @@ import type { PeerLocator } from '../../locator/types.js';
 import type { DecodeOptions } from '../../syrup/index.js';
 import { AcceptQueue, OpenConnections, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import type { Connection, Netlayer } from '../interface.js';
-import { SocketConnection } from '../socket-connection.js';
+import { SocketConnection } from '../stream/socket-connection.js';
 import { FRAMINGS, checkMaxMessageBytes } from '../stream/index.js';
 import type { Framing } from '../stream/index.js';
 import { DEFAULT_CONTROL_LIMITS, TorControl } from './control.js';

@@ -13,8 +13,8 @@ import type { PeerLocator } from '../../locator/types.js';
 import type { DecodeOptions } from '../../syrup/index.js';
 import { AcceptQueue, OpenConnections, checkHostOption, checkSyrupOption, intOption, optionsObject } from '../common.js';
 import type { Connection, Netlayer } from '../interface.js';
-import { SocketConnection } from '../socket-connection.js';
 import { FRAMINGS, checkMaxMessageBytes } from '../stream/index.js';
+import { SocketConnection } from '../stream/socket-connection.js';
 import type { Framing } from '../stream/index.js';
 
 /** The transport name. */
@@ -276,19 +276,15 @@ class TcpNetlayer implements TcpTestingOnlyNetlayer {
   }
 
   #track(socket: Socket, outgoing: boolean): TcpConnection {
-    const o = this.#options;
-    const conn = new SocketConnection(socket, outgoing, {
-      transport: TCP_TESTING_ONLY_TRANSPORT,
-      framing: o.framing,
-      maxMessageBytes: o.maxMessageBytes,
-      closeLingerMs: o.closeLingerMs,
-      syrup: o.syrup,
-      provenDesignator: undefined,
-      remoteAddress: socket.remoteAddress,
-    });
-    return this.#connections.add(conn);
+    return this.#connections.add(new TcpConnection(socket, outgoing, this.#options));
   }
 }
 
-/** A tcp-testing-only connection: the shared socket connection, proving nothing. */
-type TcpConnection = SocketConnection<undefined>;
+/** A tcp-testing-only connection: the shared stream connection, proving nobody. */
+class TcpConnection extends SocketConnection implements TcpTestingOnlyConnection {
+  declare readonly provenDesignator: undefined;
+
+  constructor(socket: Socket, outgoing: boolean, options: Resolved) {
+    super(socket, outgoing, { ...options, transport: TCP_TESTING_ONLY_TRANSPORT, provenDesignator: undefined });
+  }
+}

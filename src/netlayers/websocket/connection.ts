@@ -27,7 +27,9 @@ export interface WebSocketConnection extends Connection {
   readonly url: string | undefined;
   /**
    * Dialling side: the designator of the locator we dialled, whose key signed our peer-auth
-   * nonce. Listening side: `undefined` (the client proves nothing).
+   * nonce. Listening side: the designator of the client's key when the client proved it
+   * (mutual proof, which ocapn-ts diallers negotiate), else `undefined` (Goblins 0.18 and
+   * browsers prove nothing).
    */
   readonly provenDesignator: string | undefined;
   /**

@@ -47,6 +47,13 @@ export interface MessageSocket {
   readonly closed: Promise<void>;
   /** The peer's address, when the platform knows it. */
   readonly remoteAddress: string | undefined;
+  /**
+   * The server's 32-byte nonce for mutual peer-auth (peer-auth.ts), when the HTTP upgrade
+   * negotiated it: on a listener, the nonce we offered because the client asked; on a
+   * dialled socket, the nonce the server offered. `undefined` when not negotiated, and
+   * always on a platform that cannot see upgrade headers (a browser).
+   */
+  readonly mutualAuthNonce: Uint8Array | undefined;
 }
 
 /** A listening WebSocket server (Node only). */
@@ -62,17 +69,26 @@ export interface MessageSocketOptions {
   /** Largest incoming message in bytes; `ws` refuses larger frames from their header. */
   readonly maxMessageBytes: number;
   /**
-   * Most bytes read from the transport (WebSocket frame headers included) before the first
-   * whole message has arrived; past it the socket is dropped. This bounds what an
-   * unauthenticated peer can make us buffer during peer authentication. Applied where the
-   * platform shows the raw bytes (Node); elsewhere `maxMessageBytes` is the only bound.
+   * Most bytes read from the transport (WebSocket frame headers included) before the
+   * peer's peer-auth messages have arrived: its first message, and on a listener that
+   * offered a {@link MessageSocket.mutualAuthNonce} its second one too; past it the socket
+   * is dropped. This bounds what an unauthenticated peer can make us buffer during peer
+   * authentication. Applied where the platform shows the raw bytes (Node); elsewhere
+   * `maxMessageBytes` is the only bound.
    */
-  readonly maxBytesBeforeFirstMessage: number;
+  readonly maxPeerAuthBytes: number;
+  /**
+   * Negotiate mutual peer-auth in the upgrade, where the platform can: a dialler asks for
+   * it, a listener offers a nonce to a client that asks. `false`: neither.
+   */
+  readonly mutualPeerAuth: boolean;
 }
 
 /**
  * Opens a WebSocket to `url` and resolves once it is open (events held until the caller
- * {@link MessageSocket.listen}s). Rejects if the connection or upgrade fails, or `signal`
- * aborts first (the attempt is then dropped).
+ * {@link MessageSocket.listen}s). Where the platform can, it asks the server for mutual
+ * peer-auth in the upgrade and reports the server's offer as
+ * {@link MessageSocket.mutualAuthNonce}. Rejects if the connection or upgrade fails, the
+ * server's offer is malformed, or `signal` aborts first (the attempt is then dropped).
  */
 export type DialMessageSocket = (url: string, options: MessageSocketOptions, signal: AbortSignal) => Promise<MessageSocket>;

@@ -6,8 +6,10 @@
  * Locator: `<ocapn-peer 'websocket DESIGNATOR {"url": "ws://host:port"}>`, where DESIGNATOR is
  * the lowercase unpadded base32 of our 32-byte Ed25519 designator key (a long-term netlayer
  * key, not a CapTP session key). Before CapTP, the dialler checks that the server holds that
- * key ({@link answerPeerAuth}, {@link verifyPeerAuthAnswer}). Then each binary WebSocket
- * message carries exactly one CapTP message.
+ * key ({@link answerPeerAuth}, {@link verifyPeerAuthAnswer}). Between ocapn-ts nodes, where
+ * the upgrade negotiated it, the dialler then proves its own designator key
+ * ({@link encodeClientProof}, {@link verifyClientProof}). Then each binary WebSocket message
+ * carries exactly one CapTP message.
  * @module
  */
 import { generateKeyPair, keyPairFromSeed, randomBytes } from '../../crypto/index.js';
@@ -21,7 +23,18 @@ import { DEFAULT_MAX_MESSAGE_BYTES, checkMaxMessageBytes } from '../stream/frami
 import { WebSocketConnectionImpl } from './connection.js';
 import type { ConnectionSettings, WebSocketConnection } from './connection.js';
 import type { DialMessageSocket, MessageSocket, MessageSocketOptions, MessageSocketServer } from './message-socket.js';
-import { PeerAuthError, answerPeerAuth, designatorFromPublicKey, encodePeerAuth, publicKeyFromDesignator, verifyPeerAuthAnswer, PEER_AUTH_NONCE_BYTES } from './peer-auth.js';
+import {
+  PeerAuthError,
+  answerPeerAuth,
+  designatorFromPublicKey,
+  encodeClientProof,
+  encodePeerAuth,
+  parsePeerAuth,
+  publicKeyFromDesignator,
+  verifyClientProof,
+  verifyPeerAuthAnswer,
+  PEER_AUTH_NONCE_BYTES,
+} from './peer-auth.js';
 
 /** The transport name. */
 export const WEBSOCKET_TRANSPORT = 'websocket';
@@ -51,17 +64,20 @@ export interface WebSocketOptions {
   /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
   maxMessageBytes?: number;
   /**
-   * Most bytes (frame headers included) we read from a socket before its first WebSocket
-   * message, the peer-auth message, has arrived (60 bytes from a client, 180 from a server);
-   * past it the socket is dropped. Bounds what an unauthenticated peer can make us buffer,
-   * which would otherwise be `maxMessageBytes`. Integer 256 – 2^31-1; default 4,096.
-   * Enforced on Node (where the raw socket is visible).
+   * Most bytes (frame headers included) we read from a socket before its peer-auth
+   * messages have arrived: from a server its answer (180 bytes); from a client its
+   * `init:peer-auth` (60 bytes), and, when it asked for mutual proof, its
+   * `init:peer-auth-client` too (229 bytes in all). Past it the socket is dropped. Bounds
+   * what an unauthenticated peer can make us buffer, which would otherwise be
+   * `maxMessageBytes`. Integer 256 – 2^31-1; default 4,096. Enforced on Node (where the raw
+   * socket is visible).
    */
   maxPeerAuthBytes?: number;
   /**
    * How long peer authentication may take, in ms (integer ≥ 1): for the dialler, from the
    * start of `connect()` (TCP, HTTP upgrade and the signed answer); for the listener, from
-   * the upgrade to the client's `init:peer-auth`. Default 10,000.
+   * the upgrade to the client's `init:peer-auth`, or to its `init:peer-auth-client` when it
+   * asked for mutual proof. Default 10,000.
    */
   handshakeTimeoutMs?: number;
   /**
@@ -71,6 +87,14 @@ export interface WebSocketOptions {
   closeLingerMs?: number;
   /** Syrup scanner limits applied to incoming messages; `maxValueBytes` is replaced by `maxMessageBytes`. */
   syrup?: DecodeOptions;
+  /**
+   * Mutual proof between ocapn-ts nodes (peer-auth.ts): as a dialler, ask for it in the
+   * upgrade and prove our designator when the server offers; as a listener, offer it to a
+   * client that asks. Peers that do not ask or offer (Goblins 0.18, browsers) are unaffected
+   * either way. `false` behaves exactly like Goblins 0.18 (e.g. behind a proxy that drops
+   * unknown response headers). Default `true`.
+   */
+  mutualPeerAuth?: boolean;
 }
 
 /**
@@ -94,7 +118,9 @@ export interface WebSocketNetlayer extends Netlayer {
   /** Open (authenticated) connections, both directions. */
   readonly connectionCount: number;
   /**
-   * Dials `locator.hints.url`, then authenticates the server against the designator.
+   * Dials `locator.hints.url`, then authenticates the server against the designator; if
+   * the server offers mutual proof (an ocapn-ts listener does), proves our own designator
+   * to it as well, so the server's connection has our designator as `provenDesignator`.
    * Rejects with TypeError if `locator` is not a websocket locator with a string `url` hint;
    * RangeError if the designator is not base32 of a 32-byte key or the URL is not `ws://`
    * / `wss://`; Error if the locator has `hints: false`, this netlayer is closed, the peer
@@ -145,8 +171,9 @@ function checkKeyPair(keyPair: unknown, where: string): SessionKeyPair {
 /** Checks options and fills in defaults. @internal */
 export function resolveOptions(options: WebSocketOptions | undefined, where: string): Resolved {
   options = optionsObject(options, where);
-  const { host = '127.0.0.1', syrup } = options;
+  const { host = '127.0.0.1', syrup, mutualPeerAuth = true } = options;
   checkHostOption(host, where);
+  if (typeof mutualPeerAuth !== 'boolean') throw new TypeError(`${where}: mutualPeerAuth must be a boolean, got ${typeof mutualPeerAuth}`);
   checkSyrupOption(syrup, where);
   return {
     host,
@@ -154,17 +181,21 @@ export function resolveOptions(options: WebSocketOptions | undefined, where: str
     keyPair: options.keyPair === undefined ? generateKeyPair() : checkKeyPair(options.keyPair, where),
     url: options.url === undefined ? undefined : checkUrl(options.url, `${where}: url`),
     maxMessageBytes: checkMaxMessageBytes(options.maxMessageBytes, where),
-    maxBytesBeforeFirstMessage: intOption(options.maxPeerAuthBytes, 'maxPeerAuthBytes', 256, 2 ** 31 - 1, DEFAULT_MAX_PEER_AUTH_BYTES, where),
+    maxPeerAuthBytes: intOption(options.maxPeerAuthBytes, 'maxPeerAuthBytes', 256, 2 ** 31 - 1, DEFAULT_MAX_PEER_AUTH_BYTES, where),
     handshakeTimeoutMs: intOption(options.handshakeTimeoutMs, 'handshakeTimeoutMs', 1, 2 ** 31 - 1, 10_000, where),
     closeLingerMs: intOption(options.closeLingerMs, 'closeLingerMs', 0, 2 ** 31 - 1, 2_000, where),
     syrup,
+    mutualPeerAuth,
   };
 }
 
 /** @internal Built by the platform factories (netlayer.ts for Node). */
 export class WsNetlayer implements WebSocketNetlayer {
   readonly transport = WEBSOCKET_TRANSPORT;
-  /** Peer-auth proves the server we dial; the dialler proves nothing (as in Goblins 0.18). */
+  /**
+   * Peer-auth proves the server we dial. The dialler proves nothing to Goblins 0.18, and to us
+   * only when it negotiated mutual proof: some incoming connections are proven, others not.
+   */
   readonly authenticates = 'dialled' as const;
   readonly location: PeerLocator;
   readonly listening: boolean;
@@ -250,10 +281,14 @@ export class WsNetlayer implements WebSocketNetlayer {
     }
   }
 
-  /** Client side: send our nonce, check the signed answer, then hand over the socket; `designator` (the one dialled) is then proven. */
+  /**
+   * Client side: send our nonce, check the signed answer, prove our own key if the server
+   * offered a nonce, then hand over the socket; `designator` (the one dialled) is then proven.
+   */
   #authenticateServer(socket: MessageSocket, url: string, designator: string, publicKey: Uint8Array, signal: AbortSignal): Promise<WebSocketConnectionImpl> {
     return new Promise((resolve, reject) => {
-      const sent = encodePeerAuth(randomBytes(PEER_AUTH_NONCE_BYTES));
+      const clientNonce = randomBytes(PEER_AUTH_NONCE_BYTES);
+      const sent = encodePeerAuth(clientNonce);
       const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -269,6 +304,9 @@ export class WsNetlayer implements WebSocketNetlayer {
             return reject(err);
           }
           if (this.#closed) return reject(new Error('this netlayer closed meanwhile'));
+          const serverNonce = socket.mutualAuthNonce;
+          // Before any CapTP message: the server accepts nothing else once it has offered.
+          if (serverNonce !== undefined) socket.send(encodeClientProof({ serverKey: publicKey, serverNonce, clientNonce }, this.#options.keyPair));
           // Synchronously, so that frames right behind the answer reach the connection.
           resolve(this.#track(socket, true, url, designator));
         },
@@ -282,7 +320,11 @@ export class WsNetlayer implements WebSocketNetlayer {
     });
   }
 
-  /** @internal Server side: a new upgraded socket (called by the platform listener). */
+  /**
+   * @internal Server side: a new upgraded socket (called by the platform listener). We answer
+   * its `init:peer-auth`; if we offered it a nonce (it asked for mutual proof), only its
+   * valid `init:peer-auth-client` lets it through, and its designator is then proven.
+   */
   incoming(socket: MessageSocket): void {
     if (this.#closed) {
       socket.terminate();
@@ -294,27 +336,41 @@ export class WsNetlayer implements WebSocketNetlayer {
       clearTimeout(timer);
       this.#pending.delete(socket);
     };
+    const serverNonce = socket.mutualAuthNonce;
+    let clientNonce: Uint8Array | undefined; // set once we have answered
     socket.listen({
       message: (data, binary) => {
-        finish();
-        let answer: Uint8Array;
+        let proven: string | undefined;
         try {
-          if (!binary) throw new PeerAuthError('the first message is text, not <init:peer-auth …>');
-          answer = answerPeerAuth(data, this.#options.keyPair.privateKey);
+          if (!binary) throw new PeerAuthError('a peer-auth message is text');
+          if (clientNonce === undefined) {
+            const nonce = parsePeerAuth(data);
+            socket.send(answerPeerAuth(data, this.#options.keyPair.privateKey));
+            clientNonce = nonce;
+            if (serverNonce !== undefined) return; // its proof comes next
+          } else {
+            const binding = { serverKey: this.#options.keyPair.publicKey, serverNonce: serverNonce!, clientNonce };
+            proven = designatorFromPublicKey(verifyClientProof(data, binding));
+          }
         } catch {
-          // 1008: policy violation. No details for an unauthenticated client.
-          socket.close(1008, 'peer authentication expected');
-          const linger = setTimeout(() => socket.terminate(), this.#options.closeLingerMs);
-          void socket.closed.then(() => clearTimeout(linger));
-          socket.listen({ message: () => undefined, error: () => undefined, close: () => undefined });
+          finish();
+          this.#refuse(socket);
           return;
         }
-        socket.send(answer);
-        this.#incomingQueue.offer(this.#track(socket, false, undefined, undefined));
+        finish();
+        this.#incomingQueue.offer(this.#track(socket, false, undefined, proven));
       },
       error: () => undefined, // a close follows
       close: () => finish(),
     });
+  }
+
+  /** Closes a socket that failed peer authentication: 1008 (policy violation), no details for an unauthenticated client. */
+  #refuse(socket: MessageSocket): void {
+    socket.close(1008, 'peer authentication expected');
+    const linger = setTimeout(() => socket.terminate(), this.#options.closeLingerMs);
+    void socket.closed.then(() => clearTimeout(linger));
+    socket.listen({ message: () => undefined, error: () => undefined, close: () => undefined });
   }
 
   close(): Promise<void> {
@@ -332,7 +388,7 @@ export class WsNetlayer implements WebSocketNetlayer {
     return this.#closing;
   }
 
-  /** @param proven the designator peer authentication proved (dialling side), else `undefined`. */
+  /** @param proven the designator peer authentication proved (the server we dialled, or a client that proved its key), else `undefined`. */
   #track(socket: MessageSocket, outgoing: boolean, url: string | undefined, proven: string | undefined): WebSocketConnectionImpl {
     return this.#connections.add(new WebSocketConnectionImpl(socket, outgoing, url, proven, this.#options));
   }

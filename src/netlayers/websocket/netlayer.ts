@@ -12,7 +12,8 @@ import { dialMessageSocket, listenMessageSockets } from './node-socket.js';
 
 /**
  * Starts a listening websocket netlayer (Node). Each incoming socket must authenticate us
- * first (`init:peer-auth`, answered with our signature); only then is it handed to `accept`.
+ * first (`init:peer-auth`, answered with our signature), and prove its own key if it asked
+ * for mutual proof in the upgrade (ocapn-ts diallers do); only then is it handed to `accept`.
  * @returns once listening; `location.hints.url` holds the actual port.
  * @throws TypeError / RangeError (as rejections) for bad options; Error (with `cause`) if
  *   the address cannot be bound (e.g. EADDRINUSE).
@@ -33,7 +34,8 @@ export async function listenWebSocket(options?: WebSocketOptions): Promise<WebSo
 
 /**
  * Creates a dial-only websocket netlayer: it can {@link Netlayer.connect} but does not
- * listen. It still has a designator key (its designator names it in `op:start-session`).
+ * listen. It still has a designator key: its designator names it in `op:start-session`,
+ * and it proves that key to a listener that offers mutual proof (an ocapn-ts one).
  * Its location has `hints: false` unless `url` is given. `accept` may be called; it
  * receives nothing.
  * @throws TypeError / RangeError for bad options (including a `host` or `port`).

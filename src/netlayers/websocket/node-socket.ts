@@ -3,6 +3,10 @@
  * {@link MessageSocket} (message-socket.ts) over `ws`, a listener and a dialler. A browser
  * variant would implement {@link DialMessageSocket} with the global `WebSocket`
  * (`binaryType = 'arraybuffer'`) in a sibling file; browsers cannot listen.
+ *
+ * It is also the only file that reads or writes HTTP headers: the negotiation of mutual
+ * peer-auth (peer-auth.ts) happens here, and what it settles, the server's nonce, travels on
+ * as {@link MessageSocket.mutualAuthNonce}.
  * @module
  */
 import { createServer } from 'node:http';
@@ -10,7 +14,32 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket as WsSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
+import { randomBytes } from '../../crypto/index.js';
 import type { DialMessageSocket, MessageSocket, MessageSocketEvents, MessageSocketOptions, MessageSocketServer } from './message-socket.js';
+import { MUTUAL_AUTH_NONCE_HEADER, MUTUAL_AUTH_REQUEST_HEADER, MUTUAL_AUTH_VERSION, PEER_AUTH_NONCE_BYTES, PeerAuthError } from './peer-auth.js';
+
+/** Whether an upgrade request's `x-ocapn-peer-auth` header (a comma-separated list of versions) asks for our version. */
+function asksForMutualAuth(value: string | string[] | undefined): boolean {
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  return joined !== undefined && joined.split(',').some((v) => v.trim() === MUTUAL_AUTH_VERSION);
+}
+
+const BASE64URL_32 = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The server's nonce from its `x-ocapn-peer-auth-nonce` response header, or `undefined`
+ * when it offered none.
+ * @throws PeerAuthError unless it is the canonical unpadded base64url of 32 bytes.
+ */
+function offeredNonce(value: string | string[] | undefined): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(',') : value;
+  const bytes = BASE64URL_32.test(text) ? new Uint8Array(Buffer.from(text, 'base64url')) : undefined;
+  if (bytes === undefined || bytes.length !== PEER_AUTH_NONCE_BYTES || Buffer.from(bytes).toString('base64url') !== text) {
+    throw new PeerAuthError(`the server's ${MUTUAL_AUTH_NONCE_HEADER} header is not the unpadded base64url of ${PEER_AUTH_NONCE_BYTES} bytes`);
+  }
+  return bytes;
+}
 
 type Queued =
   | { kind: 'message'; data: Uint8Array; binary: boolean }
@@ -32,20 +61,23 @@ function toBytes(data: RawData): Uint8Array {
 
 class NodeMessageSocket implements MessageSocket {
   readonly closed: Promise<void>;
+  /** See {@link MessageSocket.mutualAuthNonce}; a dialler sets it from the upgrade response, before 'open'. */
+  mutualAuthNonce: Uint8Array | undefined;
   readonly #ws: WsSocket;
   #remoteAddress: string | undefined;
   #events: MessageSocketEvents | undefined;
   readonly #queue: Queued[] = [];
   /** Payload bytes sent whose write callback has not run yet. */
   #buffered = 0;
-  #gotMessage = false;
+  #messages = 0;
 
-  constructor(ws: WsSocket, remoteAddress: string | undefined) {
+  constructor(ws: WsSocket, remoteAddress: string | undefined, mutualAuthNonce: Uint8Array | undefined) {
     this.#ws = ws;
     this.#remoteAddress = remoteAddress;
+    this.mutualAuthNonce = mutualAuthNonce;
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      this.#gotMessage = true;
+      this.#messages++;
       this.#emit({ kind: 'message', data: toBytes(data), binary: isBinary });
     });
     ws.on('error', (error: Error) => this.#emit({ kind: 'error', error }));
@@ -70,16 +102,16 @@ class NodeMessageSocket implements MessageSocket {
   }
 
   /**
-   * Watches the raw transport under this WebSocket until the first whole message has
-   * arrived: past `max` bytes, the socket is dropped. Call it once `ws` listens to `raw`, so
-   * that `ws` sees (and reports) each chunk before we count it. Also learns the peer's
-   * address when it was not known yet.
+   * Watches the raw transport under this WebSocket until `messages` whole messages (the
+   * peer's peer-auth messages) have arrived: past `max` bytes, the socket is dropped. Call
+   * it once `ws` listens to `raw`, so that `ws` sees (and reports) each chunk before we
+   * count it. Also learns the peer's address when it was not known yet.
    */
-  watchFirstMessage(raw: Duplex & { remoteAddress?: string }, max: number): void {
+  watchPeerAuth(raw: Duplex & { remoteAddress?: string }, max: number, messages: number): void {
     this.#remoteAddress ??= raw.remoteAddress;
     let seen = 0;
     const onData = (chunk: Buffer): void => {
-      if (this.#gotMessage) {
+      if (this.#messages >= messages) {
         raw.off('data', onData);
         return;
       }
@@ -89,7 +121,7 @@ class NodeMessageSocket implements MessageSocket {
         this.#ws.terminate();
       }
     };
-    if (!this.#gotMessage) raw.on('data', onData);
+    if (this.#messages < messages) raw.on('data', onData);
   }
 
   listen(events: MessageSocketEvents | undefined): void {
@@ -146,7 +178,10 @@ class NodeMessageSocket implements MessageSocket {
  * Listens for WebSocket upgrades on `host`:`port` (any request path) and hands each open
  * socket to `onSocket`. Plain HTTP requests get `426 Upgrade Required`. Header names are
  * case-insensitive and `Host` may lack the port (Goblins 0.18 sends `Host: 127.0.0.1` and
- * `Sec-Websocket-Key`). No subprotocol, no compression.
+ * `Sec-Websocket-Key`). No subprotocol, no compression. With `options.mutualPeerAuth`, to
+ * a client whose `x-ocapn-peer-auth` header asks for mutual peer-auth v1, the response
+ * offers a fresh 32-byte nonce in `x-ocapn-peer-auth-nonce` (base64url), kept as the
+ * socket's {@link MessageSocket.mutualAuthNonce}; any other client gets no extra header.
  * @throws Error (with `cause`) if the address cannot be bound.
  */
 export async function listenMessageSockets(
@@ -165,11 +200,22 @@ export async function listenMessageSockets(
     perMessageDeflate: false,
     clientTracking: false,
   });
+  /** The nonce offered in each upgrade response, until the upgrade completes. */
+  const offered = new WeakMap<IncomingMessage, Uint8Array>();
+  wss.on('headers', (headers: string[], req: IncomingMessage) => {
+    if (!options.mutualPeerAuth || !asksForMutualAuth(req.headers[MUTUAL_AUTH_REQUEST_HEADER])) return;
+    const nonce = randomBytes(PEER_AUTH_NONCE_BYTES);
+    offered.set(req, nonce);
+    headers.push(`${MUTUAL_AUTH_NONCE_HEADER}: ${Buffer.from(nonce).toString('base64url')}`);
+  });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const remoteAddress = req.socket.remoteAddress;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const wrapped = new NodeMessageSocket(ws, remoteAddress);
-      wrapped.watchFirstMessage(socket, options.maxBytesBeforeFirstMessage);
+      const nonce = offered.get(req);
+      offered.delete(req);
+      const wrapped = new NodeMessageSocket(ws, remoteAddress, nonce);
+      // The client's peer-auth messages: <init:peer-auth …>, then its proof if we offered a nonce.
+      wrapped.watchPeerAuth(socket, options.maxPeerAuthBytes, nonce === undefined ? 1 : 2);
       onSocket(wrapped);
     });
   });
@@ -203,14 +249,21 @@ export async function listenMessageSockets(
 
 /**
  * Opens a WebSocket to `url` (`ws://` or `wss://`), sending no Origin, no subprotocol and no
- * compression offer.
- * @returns the open socket.
+ * compression offer; with `options.mutualPeerAuth`, `x-ocapn-peer-auth: v1` (asking for
+ * mutual peer-auth; a server that does not know it ignores the header).
+ * @returns the open socket; its `mutualAuthNonce` is the nonce the server offered, if any.
  * @throws Error (as a rejection) if the connection or the HTTP upgrade fails, or `signal`
- *   aborts first (the attempt is then dropped).
+ *   aborts first (the attempt is then dropped); PeerAuthError if the server's
+ *   `x-ocapn-peer-auth-nonce` header is not base64url of 32 bytes.
  */
 export const dialMessageSocket: DialMessageSocket = (url, options, signal) =>
   new Promise((resolve, reject) => {
-    const ws = new WsSocket(url, { maxPayload: options.maxMessageBytes, perMessageDeflate: false, followRedirects: false });
+    const ws = new WsSocket(url, {
+      maxPayload: options.maxMessageBytes,
+      perMessageDeflate: false,
+      followRedirects: false,
+      headers: options.mutualPeerAuth ? { [MUTUAL_AUTH_REQUEST_HEADER]: MUTUAL_AUTH_VERSION } : {},
+    });
     const onAbort = (): void => {
       ws.terminate();
       reject(signal.reason instanceof Error ? signal.reason : new Error('dial aborted'));
@@ -218,10 +271,20 @@ export const dialMessageSocket: DialMessageSocket = (url, options, signal) =>
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     // Wrap before 'open' so no event is lost; the wrapper queues until someone listens.
-    const socket = new NodeMessageSocket(ws, undefined);
+    const socket = new NodeMessageSocket(ws, undefined, undefined);
     let raw: Duplex | undefined;
-    ws.once('upgrade', (response: IncomingMessage) => (raw = response.socket));
     let failure: Error | undefined;
+    // 'upgrade' comes before 'open' and before any message.
+    ws.once('upgrade', (response: IncomingMessage) => {
+      raw = response.socket;
+      try {
+        // An offer we did not ask for is ignored.
+        if (options.mutualPeerAuth) socket.mutualAuthNonce = offeredNonce(response.headers[MUTUAL_AUTH_NONCE_HEADER]);
+      } catch (err) {
+        failure = err as Error;
+        ws.terminate(); // ws then gives up the upgrade: 'close' follows, never 'open'
+      }
+    });
     socket.listen({
       message: () => undefined,
       error: (err) => (failure ??= err),
@@ -232,7 +295,7 @@ export const dialMessageSocket: DialMessageSocket = (url, options, signal) =>
     });
     ws.once('open', () => {
       // 'open' follows ws's own 'data' listener on the raw socket, so ours runs after it.
-      if (raw !== undefined) socket.watchFirstMessage(raw, options.maxBytesBeforeFirstMessage);
+      if (raw !== undefined) socket.watchPeerAuth(raw, options.maxPeerAuthBytes, 1);
       signal.removeEventListener('abort', onAbort);
       socket.listen(undefined); // hold events until the caller listens
       resolve(socket);

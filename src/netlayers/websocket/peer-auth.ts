@@ -1,6 +1,10 @@
 /**
  * WebSocket designators and the peer-authentication exchange that Goblins 0.18 runs before
- * CapTP (notes §10.5, §15; no spec text yet). Pure functions over bytes: no sockets here.
+ * CapTP (notes §10.5, §15; no spec text yet), plus an opt-in second half by which an
+ * ocapn-ts dialler proves its own designator key (ocapn/ocapn issues #255, #278). Pure
+ * functions over bytes: no sockets and no HTTP here.
+ *
+ * The server half (what Goblins 0.18 speaks, both roles):
  *
  * ```
  * client → server   <init:peer-auth NONCE>                                  (NONCE: 32 random bytes)
@@ -10,9 +14,45 @@
  * The server signs (Ed25519) the exact bytes of the client's frame with its **designator**
  * key; the client verifies with the key it decodes from the designator it dialled. Recorded
  * Goblins sessions confirm both halves (vectors/goblins/index.json, `peer_auth`).
+ *
+ * **Mutual proof between ocapn-ts nodes** (v1), negotiated in the HTTP upgrade so that a
+ * peer that does not know it (Goblins 0.18 in either role, a browser) never sees it:
+ *
+ * ```
+ * upgrade request    x-ocapn-peer-auth: v1                    (the client asks)
+ * upgrade response   x-ocapn-peer-auth-nonce: SNONCE          (the server offers: 32 fresh random
+ *                                                              bytes, base64url without padding)
+ * client → server   <init:peer-auth CNONCE>                  (as above)
+ * server → client   <desc:sig-envelope …>                    (as above; the client verifies it)
+ * client → server   <init:peer-auth-client CKEY SIG>         (only if the server offered SNONCE)
+ * ```
+ *
+ * CKEY is the client's 32-byte designator key; SIG is its Ed25519 signature over the
+ * canonical Syrup encoding of
+ *
+ * ```
+ * <init:peer-auth-client SKEY SNONCE CNONCE CKEY>
+ * ```
+ *
+ * where SKEY is the server's designator key (the one the client decoded from the designator
+ * it dialled and just verified), SNONCE the server's nonce from the upgrade response, CNONCE
+ * the nonce of the client's own `<init:peer-auth CNONCE>`. The label keeps the signature from
+ * meaning anything else: the designator key signs nothing else with this label, and the
+ * signed record (four bytestrings) can never be the frame (a bytestring and a signature).
+ * SKEY keeps a malicious server from relaying the proof to another server (the client
+ * signs the key of the server it dialled); SNONCE, fresh for each upgrade, keeps anyone
+ * from replaying it to another connection of the same server; CNONCE binds it to the
+ * server proof of this very connection. The server verifies with CKEY from the frame, then
+ * the connection has proven the client's designator (base32 of CKEY).
+ *
+ * A server that offered SNONCE accepts nothing but that frame next: a client that asked
+ * and then sends anything else, or nothing, is refused. A server that was not asked, or a
+ * client to which nothing was offered, runs the exchange above and nothing more. Every
+ * shape is declared once, as data, in {@link PEER_AUTH_SHAPES}.
  * @module
  */
 import { sign, signatureFromSyrup, signatureToSyrup, verify } from '../../crypto/index.js';
+import type { SessionKeyPair } from '../../crypto/index.js';
 import { bytesEqual, decode, encode, SyrupRecord, SyrupSymbol } from '../../syrup/index.js';
 import type { SyrupValue } from '../../syrup/index.js';
 import { base32Decode, base32Encode } from './base32.js';
@@ -21,14 +61,54 @@ import { base32Decode, base32Encode } from './base32.js';
 export const PEER_AUTH_LABEL = 'init:peer-auth';
 /** Label of the server's answer. */
 export const SIG_ENVELOPE_LABEL = 'desc:sig-envelope';
+/** Label of the client's proof frame, and of the record it signs (mutual proof, v1). */
+export const PEER_AUTH_CLIENT_LABEL = 'init:peer-auth-client';
 /** Length of the client's nonce, in bytes (what Goblins 0.18 sends and we require). */
 export const PEER_AUTH_NONCE_BYTES = 32;
+/** Upgrade request header by which a client asks for mutual proof; its value lists versions. */
+export const MUTUAL_AUTH_REQUEST_HEADER = 'x-ocapn-peer-auth';
+/** The one version of mutual proof there is. */
+export const MUTUAL_AUTH_VERSION = 'v1';
+/** Upgrade response header by which a server offers mutual proof: its nonce, base64url without padding. */
+export const MUTUAL_AUTH_NONCE_HEADER = 'x-ocapn-peer-auth-nonce';
 /** Length of an Ed25519 designator key, in bytes. */
 const KEY_BYTES = 32;
-/** Handshake frames are tiny (54 and 176 bytes); refuse anything much larger before decoding. */
+/** Handshake frames are tiny (54, 176 and 161 bytes); refuse anything much larger before decoding. */
 const MAX_HANDSHAKE_FRAME_BYTES = 1024;
 /** Strict decoding limits for handshake frames. */
 const HANDSHAKE_DECODE = Object.freeze({ maxDepth: 8, maxValueBytes: MAX_HANDSHAKE_FRAME_BYTES, allowSets: false });
+
+/** What a field of a handshake record holds: 32 bytes (a key or a nonce), or a signature form. */
+type FieldKind = 'bytes32' | 'signature';
+/** A handshake record: its label and its fields, in order. */
+export interface PeerAuthShape {
+  readonly label: string;
+  readonly fields: readonly { readonly name: string; readonly kind: FieldKind }[];
+}
+
+/** Every record of the handshake that is not an envelope, declared once. */
+export const PEER_AUTH_SHAPES = Object.freeze({
+  /** `<init:peer-auth CNONCE>`: the client's first frame (and what the server signs). */
+  peerAuth: { label: PEER_AUTH_LABEL, fields: [{ name: 'nonce', kind: 'bytes32' }] },
+  /** `<init:peer-auth-client CKEY SIG>`: the client's proof frame. */
+  clientProof: {
+    label: PEER_AUTH_CLIENT_LABEL,
+    fields: [
+      { name: 'clientKey', kind: 'bytes32' },
+      { name: 'signature', kind: 'signature' },
+    ],
+  },
+  /** `<init:peer-auth-client SKEY SNONCE CNONCE CKEY>`: what SIG signs (never sent). */
+  clientProofSigned: {
+    label: PEER_AUTH_CLIENT_LABEL,
+    fields: [
+      { name: 'serverKey', kind: 'bytes32' },
+      { name: 'serverNonce', kind: 'bytes32' },
+      { name: 'clientNonce', kind: 'bytes32' },
+      { name: 'clientKey', kind: 'bytes32' },
+    ],
+  },
+} as const satisfies Record<string, PeerAuthShape>);
 
 /** A peer-authentication frame was malformed, or its signature does not verify. */
 export class PeerAuthError extends Error {
@@ -80,7 +160,7 @@ export function encodePeerAuth(nonce: Uint8Array): Uint8Array {
   if (nonce.length !== PEER_AUTH_NONCE_BYTES) {
     throw new RangeError(`the peer-auth nonce must be ${PEER_AUTH_NONCE_BYTES} bytes, got ${nonce.length}`);
   }
-  return encode(new SyrupRecord(new SyrupSymbol(PEER_AUTH_LABEL), [nonce]));
+  return encode(buildRecord(PEER_AUTH_SHAPES.peerAuth, { nonce }));
 }
 
 function decodeFrame(frame: Uint8Array, what: string): SyrupValue {
@@ -95,19 +175,47 @@ function decodeFrame(frame: Uint8Array, what: string): SyrupValue {
   }
 }
 
+/**
+ * Builds `shape`'s record from its field values by name (a `signature` field from its 64
+ * bytes).
+ */
+function buildRecord(shape: PeerAuthShape, values: Readonly<Record<string, Uint8Array>>): SyrupRecord {
+  const fields = shape.fields.map(({ name, kind }) => (kind === 'signature' ? signatureToSyrup(values[name]) : values[name]));
+  return new SyrupRecord(new SyrupSymbol(shape.label), fields);
+}
+
+/**
+ * Checks that `value` is exactly `shape`'s record and returns its fields by name (a
+ * `signature` field as its 64 bytes).
+ * @throws PeerAuthError naming `what` and the field that is wrong.
+ */
+function readRecord(shape: PeerAuthShape, value: SyrupValue, what: string): Record<string, Uint8Array> {
+  const form = `<${shape.label} ${shape.fields.map((f) => f.name).join(' ')}>`;
+  if (!(value instanceof SyrupRecord) || value.labelName !== shape.label) throw new PeerAuthError(`${what} must be a ${form} record`);
+  if (value.fields.length !== shape.fields.length) {
+    throw new PeerAuthError(`${what}: ${form} must hold exactly ${shape.fields.length} field(s), got ${value.fields.length}`);
+  }
+  const out: Record<string, Uint8Array> = {};
+  shape.fields.forEach(({ name, kind }, i) => {
+    const field = value.fields[i];
+    if (kind === 'signature') {
+      try {
+        out[name] = signatureFromSyrup(field);
+      } catch (err) {
+        throw new PeerAuthError(`${what}: ${name} is not a well-formed signature: ${(err as Error).message}`, { cause: err });
+      }
+      return;
+    }
+    if (!(field instanceof Uint8Array)) throw new PeerAuthError(`${what}: ${name} must be a bytestring`);
+    if (field.length !== KEY_BYTES) throw new PeerAuthError(`${what}: the ${name} must be ${KEY_BYTES} bytes, got ${field.length}`);
+    out[name] = field;
+  });
+  return out;
+}
+
 /** Checks `<init:peer-auth 32-byte-nonce>` and returns the nonce. */
 function checkPeerAuthRecord(value: SyrupValue, what: string): Uint8Array {
-  if (!(value instanceof SyrupRecord) || value.labelName !== PEER_AUTH_LABEL) {
-    throw new PeerAuthError(`${what} must be a <${PEER_AUTH_LABEL} nonce> record`);
-  }
-  const [nonce] = value.fields;
-  if (value.fields.length !== 1 || !(nonce instanceof Uint8Array)) {
-    throw new PeerAuthError(`${what}: <${PEER_AUTH_LABEL}> must hold exactly one bytestring`);
-  }
-  if (nonce.length !== PEER_AUTH_NONCE_BYTES) {
-    throw new PeerAuthError(`${what}: the nonce must be ${PEER_AUTH_NONCE_BYTES} bytes, got ${nonce.length}`);
-  }
-  return nonce;
+  return readRecord(PEER_AUTH_SHAPES.peerAuth, value, what).nonce;
 }
 
 /**
@@ -167,4 +275,65 @@ export function verifyPeerAuthAnswer(sent: Uint8Array, answer: Uint8Array, publi
   if (!verify(signed, signature, publicKey)) {
     throw new PeerAuthError('the peer-auth signature does not verify with the key of the designator we dialled');
   }
+}
+
+/** What a client's proof binds it to (mutual proof, v1; see the module notes). */
+export interface ClientProofBinding {
+  /** The server's 32-byte designator key (client: decoded from the designator dialled; server: its own). */
+  readonly serverKey: Uint8Array;
+  /** The server's 32-byte nonce, offered in the upgrade response. */
+  readonly serverNonce: Uint8Array;
+  /** The 32-byte nonce of the client's `<init:peer-auth …>` on this connection. */
+  readonly clientNonce: Uint8Array;
+}
+
+function checkBytes32(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);
+  if (value.length !== KEY_BYTES) throw new RangeError(`${what} must be ${KEY_BYTES} bytes, got ${value.length}`);
+  return value;
+}
+
+function checkBinding(binding: ClientProofBinding, where: string): ClientProofBinding {
+  if (typeof binding !== 'object' || binding === null) throw new TypeError(`${where} needs a {serverKey, serverNonce, clientNonce} binding`);
+  return {
+    serverKey: checkBytes32(binding.serverKey, `${where}: serverKey`),
+    serverNonce: checkBytes32(binding.serverNonce, `${where}: serverNonce`),
+    clientNonce: checkBytes32(binding.clientNonce, `${where}: clientNonce`),
+  };
+}
+
+/**
+ * The client's proof (mutual proof, v1): `<init:peer-auth-client CKEY SIG>`, SIG signing
+ * `<init:peer-auth-client SKEY SNONCE CNONCE CKEY>` with `keyPair` (161 bytes). Send it
+ * only after the server's answer has verified, and only if the server offered a nonce.
+ * @param binding - the server's key and nonce and our nonce on this connection.
+ * @param keyPair - our designator key pair (32-byte seed and its 32-byte public key).
+ * @throws TypeError / RangeError for a binding field or key that is not 32 bytes.
+ */
+export function encodeClientProof(binding: ClientProofBinding, keyPair: SessionKeyPair): Uint8Array {
+  const bound = checkBinding(binding, 'encodeClientProof');
+  if (typeof keyPair !== 'object' || keyPair === null) throw new TypeError('encodeClientProof needs a {privateKey, publicKey} key pair');
+  const clientKey = checkBytes32(keyPair.publicKey, 'encodeClientProof: keyPair.publicKey');
+  const privateKey = checkBytes32(keyPair.privateKey, 'encodeClientProof: keyPair.privateKey');
+  const signature = sign(buildRecord(PEER_AUTH_SHAPES.clientProofSigned, { ...bound, clientKey }), privateKey);
+  return encode(buildRecord(PEER_AUTH_SHAPES.clientProof, { clientKey, signature }));
+}
+
+/**
+ * The server's check of a client's proof (mutual proof, v1): `frame` must be exactly one
+ * canonical `<init:peer-auth-client CKEY SIG>` whose SIG verifies, under CKEY, over
+ * `<init:peer-auth-client SKEY SNONCE CNONCE CKEY>` built from `binding`.
+ * @param frame - the client's second binary frame.
+ * @param binding - our designator key, the nonce we offered, the client's peer-auth nonce.
+ * @returns the client's 32-byte designator key (a copy); its designator is now proven.
+ * @throws PeerAuthError naming what is wrong; TypeError / RangeError for a bad `binding`.
+ */
+export function verifyClientProof(frame: Uint8Array, binding: ClientProofBinding): Uint8Array {
+  const bound = checkBinding(binding, 'verifyClientProof');
+  const what = 'the peer-auth-client frame';
+  const { clientKey, signature } = readRecord(PEER_AUTH_SHAPES.clientProof, decodeFrame(frame, what), what);
+  if (!verify(buildRecord(PEER_AUTH_SHAPES.clientProofSigned, { ...bound, clientKey }), signature, clientKey)) {
+    throw new PeerAuthError("the peer-auth-client signature does not verify over this connection's server key and nonces");
+  }
+  return clientKey.slice();
 }

@@ -1,47 +1,56 @@
 /**
- * One message connection over a Node stream socket (TCP or Unix), shared by the byte-stream
- * netlayers (`tcp-testing-only`, `onion`): the shared stream framer splits what arrives into
- * messages, {@link encodeFrame} frames what we send, and the optional members of the
- * {@link Connection} contract (backpressure, message limit) map onto the socket. Node only;
- * internal: not exported from the package.
+ * One message connection over a Node stream socket (a `net.Socket`, or a `tls.TLSSocket`
+ * once its handshake is done), shared by the byte-stream netlayers (`tcp-testing-only`,
+ * `tcp-tls`, `onion`): the {@link FrameReader} splits what arrives into messages, {@link encodeFrame}
+ * frames what we send; `bufferedAmount` counts from each write's callback; `close()` ends our
+ * side and lingers for the peer's. Node only (it drives a socket), but it imports nothing at
+ * run time from Node itself. Internal: not exported from the package.
  * @module
  */
 import type { Socket } from 'node:net';
-import type { DecodeOptions } from '../syrup/index.js';
-import { checkMessageLimit, checkSendBytes } from './common.js';
-import { ConnectionEventQueue } from './event-queue.js';
-import type { ConnectionHandlers, Connection } from './interface.js';
-import { FrameReader, encodeFrame } from './stream/index.js';
-import type { Framing } from './stream/index.js';
+import type { DecodeOptions } from '../../syrup/index.js';
+import { checkMessageLimit, checkSendBytes } from '../common.js';
+import { ConnectionEventQueue } from '../event-queue.js';
+import type { Connection, ConnectionHandlers } from '../interface.js';
+import { FrameReader } from './frame-reader.js';
+import { encodeFrame } from './framing.js';
+import type { Framing } from './framing.js';
 
-/** How a {@link SocketConnection} behaves. @internal */
-export interface SocketConnectionOptions<P extends string | undefined> {
-  /** The transport name, for error messages, e.g. `'tcp-testing-only'`. */
+/** What a {@link SocketConnection} needs to know. @internal */
+export interface SocketConnectionOptions {
+  /** The transport name, which starts every error message (e.g. `'tcp-tls'`). */
   readonly transport: string;
-  /** The writer framing. */
+  /** How we frame what we write. */
   readonly framing: Framing;
-  /** The netlayer's message-size ceiling, in bytes. */
+  /** The netlayer's ceiling for incoming messages, in bytes. */
   readonly maxMessageBytes: number;
-  /** After our `close()`, how long (ms) to wait for the peer's FIN before dropping the socket. */
+  /** After our `close()`, how long (ms) to wait for the peer's end before destroying. */
   readonly closeLingerMs: number;
   /** Syrup scanner limits for incoming messages. */
   readonly syrup: DecodeOptions | undefined;
-  /** What the netlayer proved about the peer (see {@link Connection.provenDesignator}). */
-  readonly provenDesignator: P;
-  /** The peer's address for per-address limits (see {@link Connection.remoteAddress}). */
-  readonly remoteAddress: string | undefined;
+  /** The designator the netlayer proved this peer holds, if it proved one. */
+  readonly provenDesignator?: string | undefined;
+  /**
+   * The peer's address for per-address limits (see {@link Connection.remoteAddress}), when
+   * the socket's own is not it (e.g. `onion`: every client arrives from tor). Default: the
+   * socket's remote IP address.
+   */
+  readonly remoteAddress?: string | undefined;
 }
 
 /**
- * A framed message connection on a connected socket, with every optional member of
- * {@link Connection}. @internal
+ * A {@link Connection} with every optional member, over one stream socket. The socket must
+ * be connected (and, for TLS, past its handshake) and have no `data` listener yet: bytes it
+ * already holds are read as soon as this connection attaches.
+ * @internal
  */
-export class SocketConnection<P extends string | undefined = string | undefined> implements Connection {
+export class SocketConnection implements Connection {
   readonly outgoing: boolean;
+  /** The peer's address: the `remoteAddress` option if given, else the socket's IP address. */
   readonly remoteAddress: string | undefined;
-  /** The peer's port as the socket reports it (`undefined` on a Unix socket). */
+  /** The peer's TCP port, as the socket reports it (`undefined` on a Unix socket). */
   readonly remotePort: number | undefined;
-  readonly provenDesignator: P;
+  readonly provenDesignator: string | undefined;
   /** Resolves once the socket is fully closed. */
   readonly gone: Promise<void>;
   readonly #socket: Socket;
@@ -58,10 +67,10 @@ export class SocketConnection<P extends string | undefined = string | undefined>
   #buffered = 0;
   #socketError: Error | undefined;
 
-  constructor(socket: Socket, outgoing: boolean, options: SocketConnectionOptions<P>) {
+  constructor(socket: Socket, outgoing: boolean, options: SocketConnectionOptions) {
     this.#socket = socket;
     this.outgoing = outgoing;
-    this.remoteAddress = options.remoteAddress;
+    this.remoteAddress = 'remoteAddress' in options ? options.remoteAddress : socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.provenDesignator = options.provenDesignator;
     this.#transport = options.transport;
@@ -73,7 +82,7 @@ export class SocketConnection<P extends string | undefined = string | undefined>
       this.#socket.destroy();
       this.#finish(thrown);
     });
-    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#data(chunk));
     socket.on('end', () => {
       const err = this.#reading ? this.#reader.end() : undefined;
@@ -93,8 +102,8 @@ export class SocketConnection<P extends string | undefined = string | undefined>
   }
 
   /**
-   * Bytes of the frames given to the socket by `send()` and not yet written to the kernel
-   * (counted from each write's completion callback). 0 once closed.
+   * Bytes of the frames given to the socket by `send()` whose write callback has not run
+   * (for TCP: not yet written to the kernel). 0 once closed.
    */
   get bufferedAmount(): number {
     return this.#closed ? 0 : this.#buffered;
@@ -111,7 +120,7 @@ export class SocketConnection<P extends string | undefined = string | undefined>
     const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);
     const length = frame.length;
     this.#buffered += length;
-    // The callback runs once the kernel has the bytes (or with an error once the socket is
+    // The callback runs once the bytes are handed on (or with an error once the socket is
     // destroyed), always asynchronously.
     this.#socket.write(frame, () => this.#written(length));
   }
@@ -130,10 +139,6 @@ export class SocketConnection<P extends string | undefined = string | undefined>
     this.#socket.resume();
   }
 
-  /**
-   * Lowers (or raises, up to the netlayer's `maxMessageBytes`) the frame reader's limit; see
-   * {@link Connection.setMaxMessageBytes}.
-   */
   setMaxMessageBytes(bytes: number): void {
     const max = checkMessageLimit(bytes, this.#ceiling);
     this.#events.setMaxMessageBytes(max, (length) => new Error(`${this.#transport}: incoming message of ${length} bytes exceeds maxMessageBytes (${max})`));
@@ -152,7 +157,7 @@ export class SocketConnection<P extends string | undefined = string | undefined>
     const socket = this.#socket;
     if (socket.destroyed) return;
     socket.end();
-    socket.resume(); // discard whatever still arrives, so the peer's FIN is seen
+    socket.resume(); // discard whatever still arrives, so the peer's end is seen
     const timer = setTimeout(() => socket.destroy(), this.#lingerMs);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
