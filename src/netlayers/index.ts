@@ -1,7 +1,7 @@
 /**
  * Netlayers: the contract ({@link Netlayer}, {@link Connection}), the in-memory netlayer for
- * tests, the stream framer shared by byte-stream netlayers, `tcp-testing-only` and
- * `websocket`. See docs/netlayers.md.
+ * tests, the stream framer shared by byte-stream netlayers, `tcp-testing-only`,
+ * `onion` (Tor) and `websocket`. See docs/netlayers.md.
  * @module
  */
 export type { Connection, ConnectionHandlers, Netlayer } from './interface.js';
@@ -12,5 +12,6 @@ export type { MemoryDelivery, MemoryNetworkOptions } from './memory.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, FRAMINGS, FrameReader, FramingError, encodeFrame } from './stream/index.js';
 export type { FrameReaderOptions, FrameReaderResult, Framing } from './stream/index.js';
 export * from './tcp-testing-only/index.js';
+export * from './onion/index.js';
 export * from './websocket/index.js';
 export * from './tcp-tls/index.js';

@@ -54,6 +54,8 @@ export interface Connection {
    *   connection, the client's designator if it proved its key (mutual proof between
    *   ocapn-ts nodes), else `undefined` (Goblins 0.18 and browsers prove nothing).
    * - `tcp-testing-only`: always `undefined`.
+   * - `onion`: on a connection we dialled, the service ID we dialled (tor reached the holder
+   *   of that onion key); `undefined` on an incoming connection.
    * - `memory`: the network knows both ends, so the other end's designator, both directions.
    */
   readonly provenDesignator?: string | undefined;

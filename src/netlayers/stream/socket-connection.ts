@@ -1,7 +1,7 @@
 /**
  * One message connection over a Node stream socket (a `net.Socket`, or a `tls.TLSSocket`
  * once its handshake is done), shared by the byte-stream netlayers (`tcp-testing-only`,
- * `tcp-tls`): the {@link FrameReader} splits what arrives into messages, {@link encodeFrame}
+ * `tcp-tls`, `onion`): the {@link FrameReader} splits what arrives into messages, {@link encodeFrame}
  * frames what we send; `bufferedAmount` counts from each write's callback; `close()` ends our
  * side and lingers for the peer's. Node only (it drives a socket), but it imports nothing at
  * run time from Node itself. Internal: not exported from the package.
@@ -30,6 +30,12 @@ export interface SocketConnectionOptions {
   readonly syrup: DecodeOptions | undefined;
   /** The designator the netlayer proved this peer holds, if it proved one. */
   readonly provenDesignator?: string | undefined;
+  /**
+   * The peer's address for per-address limits (see {@link Connection.remoteAddress}), when
+   * the socket's own is not it (e.g. `onion`: every client arrives from tor). Default: the
+   * socket's remote IP address.
+   */
+  readonly remoteAddress?: string | undefined;
 }
 
 /**
@@ -40,9 +46,9 @@ export interface SocketConnectionOptions {
  */
 export class SocketConnection implements Connection {
   readonly outgoing: boolean;
-  /** The peer's IP address, as the socket reports it. */
+  /** The peer's address: the `remoteAddress` option if given, else the socket's IP address. */
   readonly remoteAddress: string | undefined;
-  /** The peer's TCP port, as the socket reports it. */
+  /** The peer's TCP port, as the socket reports it (`undefined` on a Unix socket). */
   readonly remotePort: number | undefined;
   readonly provenDesignator: string | undefined;
   /** Resolves once the socket is fully closed. */
@@ -64,7 +70,7 @@ export class SocketConnection implements Connection {
   constructor(socket: Socket, outgoing: boolean, options: SocketConnectionOptions) {
     this.#socket = socket;
     this.outgoing = outgoing;
-    this.remoteAddress = socket.remoteAddress;
+    this.remoteAddress = 'remoteAddress' in options ? options.remoteAddress : socket.remoteAddress;
     this.remotePort = socket.remotePort;
     this.provenDesignator = options.provenDesignator;
     this.#transport = options.transport;
