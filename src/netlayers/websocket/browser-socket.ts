@@ -1,7 +1,8 @@
 /**
  * The browser factory of the websocket netlayer, {@link createBrowserWebSocketDialer}, and the
  * {@link DialMessageSocket} under it, over the platform's `WebSocket` (browsers, Deno, Bun,
- * Node 22+): the dial-only half of the websocket netlayer, without `ws` or any Node built-in. What the platform API cannot do, and what this file does instead:
+ * Node 22+): the dial-only half of the websocket netlayer, without `ws` or any Node built-in.
+ * What the platform API cannot do, and what this file does instead:
  *
  * - **Upgrade headers.** A page can neither set nor read them, so it never asks for mutual
  *   peer-auth: {@link MessageSocket.mutualAuthNonce} is always `undefined` and the dialler
@@ -18,6 +19,8 @@
  *   (the reason says which was meant), and a reason is cut to 123 UTF-8 bytes.
  * - **Terminate.** A page cannot drop a TCP connection: `terminate()` starts the closing
  *   handshake, reports the close (code 1006) at once and ignores the socket from then on.
+ * - **Errors.** The platform's `error` event has no details and a `close` always follows, so
+ *   only the close code counts (1006, no close frame, is also how Goblins 0.18 ends sessions).
  * @module
  */
 import { intOption, optionsObject } from '../common.js';
