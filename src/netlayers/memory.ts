@@ -20,7 +20,8 @@ export interface MemoryNetworkOptions {
   /**
    * `'microtask'` (default): each message, close and new connection reaches the other side
    * in a later microtask (fast; a test can `await` a few ticks). `'macrotask'`: in a later
-   * macrotask (`setImmediate`), closer to a real socket, so timers and I/O can interleave.
+   * macrotask (`setImmediate`; a 0 ms timer where there is none, as in browsers), closer to a
+   * real socket, so timers and I/O can interleave.
    */
   deliver?: MemoryDelivery;
 }
@@ -57,7 +58,8 @@ export class MemoryNetwork {
     }
     const deliver = options.deliver ?? 'microtask';
     if (deliver === 'microtask') this.#schedule = queueMicrotask;
-    else if (deliver === 'macrotask') this.#schedule = (task) => void setImmediate(task);
+    // setImmediate where there is one (Node); a 0 ms timer elsewhere (browsers).
+    else if (deliver === 'macrotask') this.#schedule = typeof setImmediate === 'function' ? (task) => void setImmediate(task) : (task) => void setTimeout(task, 0);
     else throw new TypeError(`MemoryNetwork deliver must be 'microtask' or 'macrotask', got ${String(deliver)}`);
   }
 

@@ -1,7 +1,7 @@
 /**
  * The small socket interface the WebSocket netlayer is written against (no `ws` here):
  * a WebSocket of whole binary or text messages. `node-socket.ts` implements it with the
- * `ws` package; a browser variant would implement {@link DialMessageSocket} with the global
+ * `ws` package; browser-socket.ts implements {@link DialMessageSocket} with the platform
  * `WebSocket`.
  * @module
  */

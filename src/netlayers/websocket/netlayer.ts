@@ -1,8 +1,7 @@
 /**
  * The Node factories of the `websocket` netlayer (notes §10.5, §15): a listener and a
- * dial-only netlayer, both on the `ws` package (through node-socket.ts). A browser build
- * would add a dial-only factory that passes a `DialMessageSocket` built on the global
- * `WebSocket` to {@link WsNetlayer}.
+ * dial-only netlayer, both on the `ws` package (through node-socket.ts). The browser's
+ * dial-only factory, over the platform `WebSocket`, is in browser-socket.ts.
  * @module
  */
 import type { MessageSocket } from './message-socket.js';

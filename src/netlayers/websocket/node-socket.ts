@@ -1,8 +1,7 @@
 /**
  * The only file of the WebSocket netlayer that touches the `ws` package (Node): a
- * {@link MessageSocket} (message-socket.ts) over `ws`, a listener and a dialler. A browser
- * variant would implement {@link DialMessageSocket} with the global `WebSocket`
- * (`binaryType = 'arraybuffer'`) in a sibling file; browsers cannot listen.
+ * {@link MessageSocket} (message-socket.ts) over `ws`, a listener and a dialler. The browser
+ * variant, over the platform `WebSocket`, is browser-socket.ts; browsers cannot listen.
  *
  * It is also the only file that reads or writes HTTP headers: the negotiation of mutual
  * peer-auth (peer-auth.ts) happens here, and what it settles, the server's nonce, travels on
