@@ -63,9 +63,9 @@ const NO_ITEMS: SyrupValue[] = [];
  * canonical, or with `dictOrder: 'canonical-or-js'` possibly Endo's JS string order, then
  * marked `order: 'js'`), {@link SyrupRecord}, {@link SyrupSet}.
  *
- * @throws SyrupError (with `offset` and `rule`) for anything not canonical: unsorted (in an
- *   order the `dictOrder` option does not allow) or duplicate dictionary keys or set items, leading zeros, `0-`, non-canonical NaN, invalid
- *   UTF-8, Float32, whitespace, unknown bytes, truncation, trailing bytes, or a broken limit.
+ * @throws SyrupError (with `offset` and `rule`) for anything not canonical: dictionary keys
+ *   or set items out of order (in an order the `dictOrder` option does not allow) or
+ *   duplicated, leading zeros, `0-`, non-canonical NaN, invalid UTF-8, Float32, whitespace, unknown bytes, truncation, trailing bytes, or a broken limit.
  * @throws TypeError if `bytes` is not a Uint8Array; RangeError for bad options.
  */
 export function decode(bytes: Uint8Array, options?: DecodeOptions): SyrupValue {
