@@ -3,7 +3,8 @@
  * (notes §13, §15). Every form is accepted from every peer regardless of profile.
  * @module
  */
-import type { ErrorForm } from '../model/codec.js';
+import type { ErrorForm, NegativeZero, StructOrder } from '../model/codec.js';
+import { SyrupDict, SyrupRecord, type SyrupValue } from '../syrup/types.js';
 
 /** How we write the forms on which implementations disagree. */
 export interface CompatProfile {
@@ -19,6 +20,15 @@ export interface CompatProfile {
   readonly gcBatch: boolean;
   /** How local errors are written in break reasons. */
   readonly errorForm: ErrorForm;
+  /**
+   * Order of Struct keys (and locator hints) in values we write: `'canonical'` (Syrup order,
+   * by encoded key bytes) or `'js'` (JS string order, which Endo's decoder requires; notes
+   * §15.1). Optional so that profile objects written before it existed still work; absent
+   * means `'canonical'`. Both orders are accepted from every peer regardless.
+   */
+  readonly structOrder?: StructOrder;
+  /** The float -0: `'keep'` (the Model; absent means this) or `'zero'` (write 0.0: Endo rejects -0.0). */
+  readonly negativeZero?: NegativeZero;
 }
 
 /** Goblins 0.18, the reference implementation: our default. */
@@ -29,9 +39,15 @@ export const GOBLINS: CompatProfile = Object.freeze({
   gcLabels: 'plural',
   gcBatch: false,
   errorForm: 'mystery',
+  structOrder: 'canonical',
+  negativeZero: 'keep',
 });
 
-/** Endo's `@endo/ocapn`: 3-field listen, plural GC, `<desc:error "msg">`. */
+/**
+ * Endo's `@endo/ocapn`: 3-field listen, plural GC, `<desc:error "msg">`, Struct keys in JS
+ * string order, -0 written as 0.0 (its decoder refuses canonical key order and -0.0, and
+ * closes the connection; notes §15.1).
+ */
 export const ENDO: CompatProfile = Object.freeze({
   name: 'endo',
   deliverOnly: false,
@@ -39,6 +55,8 @@ export const ENDO: CompatProfile = Object.freeze({
   gcLabels: 'plural',
   gcBatch: true,
   errorForm: 'desc:error',
+  structOrder: 'js',
+  negativeZero: 'zero',
 });
 
 /** The official test suite's main branch: `op:deliver-only`, 3-field listen, singular GC labels. */
@@ -49,6 +67,8 @@ export const SUITE: CompatProfile = Object.freeze({
   gcLabels: 'singular',
   gcBatch: false,
   errorForm: 'desc:error',
+  structOrder: 'canonical',
+  negativeZero: 'keep',
 });
 
 /** All profiles by name. */
@@ -68,9 +88,35 @@ export function resolveProfile(p: CompatProfile | keyof typeof PROFILES | undefi
     (p.listenFields !== 2 && p.listenFields !== 3) ||
     (p.gcLabels !== 'plural' && p.gcLabels !== 'singular') ||
     typeof p.gcBatch !== 'boolean' ||
-    (p.errorForm !== 'desc:error' && p.errorForm !== 'mystery')
+    (p.errorForm !== 'desc:error' && p.errorForm !== 'mystery') ||
+    (p.structOrder !== undefined && p.structOrder !== 'canonical' && p.structOrder !== 'js') ||
+    (p.negativeZero !== undefined && p.negativeZero !== 'keep' && p.negativeZero !== 'zero')
   ) {
-    throw new TypeError('a compatibility profile must be "goblins", "endo", "suite" or a CompatProfile object (deliverOnly, listenFields 2|3, gcLabels, gcBatch, errorForm)');
+    throw new TypeError(
+      'a compatibility profile must be "goblins", "endo", "suite" or a CompatProfile object (deliverOnly, listenFields 2|3, gcLabels, gcBatch, errorForm; optional structOrder canonical|js, negativeZero keep|zero)',
+    );
   }
   return p;
+}
+
+/**
+ * Whether a decoded message carries a dictionary whose keys came in JS string order and not
+ * in canonical order (`SyrupDict.order === 'js'`, set by a `dictOrder: 'canonical-or-js'`
+ * decode). Only Endo's OCapN codec writes that order, so this identifies an Endo peer; it
+ * is the only thing that does from the wire alone. Endo's `op:start-session` has the same
+ * shape as Goblins' and ours (32-hex-digit tcp-testing-only designators, `host`/`port` hints
+ * of equal length; WebSocket: a base32 designator and a single `url` hint), and its first
+ * calls (`fetch` with an answer position and a resolver) are Goblins' too; see docs/captp.md
+ * "Telling Endo apart". Walks the whole message (depth bounded by the decoder's maxDepth).
+ * @param message a decoded message or value.
+ */
+export function hasEndoKeyOrder(message: SyrupValue): boolean {
+  if (typeof message !== 'object' || message === null || message instanceof Uint8Array) return false;
+  if (message instanceof SyrupDict) {
+    if (message.order === 'js') return true;
+    return message.entries.some(([k, v]) => hasEndoKeyOrder(k) || hasEndoKeyOrder(v));
+  }
+  if (message instanceof SyrupRecord) return hasEndoKeyOrder(message.label) || message.fields.some(hasEndoKeyOrder);
+  if (Array.isArray(message)) return message.some(hasEndoKeyOrder);
+  return false;
 }

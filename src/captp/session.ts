@@ -281,6 +281,7 @@ export class CaptpSession implements RefOwner {
         maxContainerLength: this.limits.maxContainerLength,
         maxBytesLength: this.limits.maxBytesLength,
         allowSets: false,
+        dictOrder: 'canonical-or-js',
       });
     } catch (e) {
       this.abort(`malformed message: ${(e as Error).message}`);
@@ -313,7 +314,8 @@ export class CaptpSession implements RefOwner {
     // is sent, so the peer would never report them back.
     const undo = this.exports.startJournal();
     try {
-      return toSyrup(value, this.hooks, { errorForm: this.profile.errorForm });
+      const { errorForm, structOrder, negativeZero } = this.profile;
+      return toSyrup(value, this.hooks, { errorForm, structOrder, negativeZero });
     } catch (e) {
       undo.rollback();
       throw e;

@@ -87,8 +87,11 @@ export function sign(value: SyrupValue, privateKey: Uint8Array): Uint8Array {
 }
 
 /**
- * Verifies an Ed25519 signature over the canonical re-encoding of `value` (notes §4: peers
- * re-encode the decoded object, they never keep the raw bytes).
+ * Verifies an Ed25519 signature over the re-encoding of `value` (notes §4: peers re-encode
+ * the decoded object, they never keep the raw bytes). A decoded dictionary keeps the key order
+ * it arrived in (`SyrupDict.order`: canonical, or Endo's JS string order when the decode
+ * allowed it), so the re-encoding is exactly the bytes received, and the same keys in the
+ * other order do not verify.
  * @param value - the signed value, typically as decoded from the wire.
  * @param signature - the 64-byte signature.
  * @param publicKey - the 32-byte Ed25519 public key.

@@ -62,9 +62,22 @@ export interface RefHooks {
   decodeRef(record: SyrupRecord): { value: unknown } | undefined;
 }
 
+/** How Struct keys are ordered on the wire: canonical Syrup, or JS string order (Endo; notes §15.1). */
+export type StructOrder = 'canonical' | 'js';
+
+/** What to write for the float -0: keep it (the Model), or write 0.0 (Endo rejects -0; notes §15.1). */
+export type NegativeZero = 'keep' | 'zero';
+
 /** Options of {@link toSyrup}. */
 export interface ToSyrupOptions {
   errorForm?: ErrorForm;
+  /**
+   * Order of Struct keys, including locator hints: `'canonical'` (default) or `'js'` (JS string
+   * order of the keys, which Endo's decoder requires).
+   */
+  structOrder?: StructOrder;
+  /** `'keep'` (default) writes -0 as -0.0; `'zero'` writes it as 0.0 (for Endo). */
+  negativeZero?: NegativeZero;
   /** Deepest nesting accepted from the API user (cycles hit this). Default 256. */
   maxDepth?: number;
 }
@@ -77,6 +90,8 @@ const NULL = new SyrupRecord(label('null'), []);
 export function toSyrup(value: unknown, hooks: RefHooks, options: ToSyrupOptions = {}): SyrupValue {
   const errorForm = options.errorForm ?? 'desc:error';
   const maxDepth = options.maxDepth ?? 256;
+  const structOrder = options.structOrder ?? 'canonical';
+  const plainZero = options.negativeZero === 'zero';
   const walk = (v: unknown, depth: number): SyrupValue => {
     if (depth > maxDepth) throw new TypeError(`value nests deeper than ${maxDepth} levels (a cycle?)`);
     switch (typeof v) {
@@ -88,7 +103,8 @@ export function toSyrup(value: unknown, hooks: RefHooks, options: ToSyrupOptions
         if (typeof v === 'string' && !v.isWellFormed()) throw new TypeError('string is not well-formed UTF-16 (lone surrogate)');
         return v;
       case 'number':
-        return v;
+        // -0 + 0 is +0; every other number is unchanged.
+        return plainZero ? v + 0 : v;
       case 'symbol':
         throw new TypeError(`a JS symbol cannot be passed (${String(v)}); use selector(name) for an OCapN Symbol`);
       case 'function':
@@ -108,8 +124,8 @@ export function toSyrup(value: unknown, hooks: RefHooks, options: ToSyrupOptions
       return new SyrupRecord(label('desc:error'), [String(o.message)]);
     }
     if (o instanceof SigEnvelope) return o.toSyrup();
-    if (o instanceof OcapnSturdyRef) return sturdyRefToSyrup(o);
-    if (o instanceof OcapnPeer) return peerLocatorToSyrup(o);
+    if (o instanceof OcapnSturdyRef) return withHintsOrder(sturdyRefToSyrup(o), structOrder);
+    if (o instanceof OcapnPeer) return withHintsOrder(peerLocatorToSyrup(o), structOrder);
     // Before the remotable test: a typed array or buffer is a class instance, and would
     // otherwise be exported as an object reference.
     if (ArrayBuffer.isView(o) || (o as object) instanceof ArrayBuffer) {
@@ -119,11 +135,24 @@ export function toSyrup(value: unknown, hooks: RefHooks, options: ToSyrupOptions
     if (isStruct(o)) {
       const entries: [SyrupValue, SyrupValue][] = [];
       for (const key of Object.keys(o)) entries.push([key, walk((o as Record<string, unknown>)[key], depth + 1)]);
-      return new SyrupDict(entries);
+      return new SyrupDict(entries, structOrder);
     }
     throw new TypeError(`cannot pass ${Object.prototype.toString.call(o)}`);
   };
   return walk(value, 0);
+}
+
+/**
+ * A locator record (`<ocapn-peer …>`, or `<ocapn-sturdyref <ocapn-peer …> swiss>`) whose hints
+ * dictionary is written in `order`.
+ */
+function withHintsOrder(r: SyrupRecord, order: StructOrder): SyrupRecord {
+  if (order === 'canonical') return r;
+  const f = r.fields;
+  if (f[0] instanceof SyrupRecord) return new SyrupRecord(r.label, [withHintsOrder(f[0], order), ...f.slice(1)]);
+  const hints = f[2];
+  if (!(hints instanceof SyrupDict)) return r;
+  return new SyrupRecord(r.label, [f[0], f[1], new SyrupDict(hints.entries, order)]);
 }
 
 function makeStruct(entries: [string, unknown][]): Record<string, unknown> {

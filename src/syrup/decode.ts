@@ -17,6 +17,7 @@ import {
   lengthTooLong,
   negativeZero,
   notAValue,
+  outOfOrder,
   setsNotAllowed,
   tooDeep,
   tooManyItems,
@@ -25,7 +26,7 @@ import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from '
 
 // Module-local copies: V8 folds module-local constants into the hot loop but reloads imported
 // bindings each time (measured: about 4% more instructions per small message).
-const { LIST, DICT, RECORD, SET, CLOSERS, OPENER_KIND } = grammar;
+const { LIST, DICT, RECORD, SET, CLOSERS, OPENER_KIND, ORDER_EITHER, ORDER_CANONICAL, ORDER_JS, ORDER_NONE, ORDER_NEXT } = grammar;
 
 /** One open container. */
 interface Frame {
@@ -38,6 +39,8 @@ interface Frame {
   /** Dictionary key / set item last seen: [prevStart, prevEnd), prevStart < 0 if none. */
   prevStart: number;
   prevEnd: number;
+  /** Dictionary/set: which key orders are still possible (grammar.ts ORDER_*). */
+  order: number;
 }
 
 const scratch = new DataView(new ArrayBuffer(8));
@@ -57,11 +60,12 @@ const NO_ITEMS: SyrupValue[] = [];
  * Returns: booleans, `bigint` integers, `number` floats, JS strings, `Uint8Array` bytestrings
  * (fresh copies, never views of `bytes`), {@link SyrupSymbol}s (short ones are shared
  * instances), plain arrays for lists, {@link SyrupDict} (entries in wire order, which is
- * canonical), {@link SyrupRecord}, {@link SyrupSet}.
+ * canonical, or with `dictOrder: 'canonical-or-js'` possibly Endo's JS string order, then
+ * marked `order: 'js'`), {@link SyrupRecord}, {@link SyrupSet}.
  *
- * @throws SyrupError (with `offset` and `rule`) for anything not canonical: unsorted or
- *   duplicate dictionary keys or set items, leading zeros, `0-`, non-canonical NaN, invalid
- *   UTF-8, Float32, whitespace, unknown bytes, truncation, trailing bytes, or a broken limit.
+ * @throws SyrupError (with `offset` and `rule`) for anything not canonical: dictionary keys
+ *   or set items out of order (in an order the `dictOrder` option does not allow) or
+ *   duplicated, leading zeros, `0-`, non-canonical NaN, invalid UTF-8, Float32, whitespace, unknown bytes, truncation, trailing bytes, or a broken limit.
  * @throws TypeError if `bytes` is not a Uint8Array; RangeError for bad options.
  */
 export function decode(bytes: Uint8Array, options?: DecodeOptions): SyrupValue {
@@ -80,10 +84,14 @@ export function decode(bytes: Uint8Array, options?: DecodeOptions): SyrupValue {
 
 class Decoder {
   pos = 0;
+  /** The order state a new dictionary starts in (grammar.ts ORDER_*). */
+  readonly dictStart: number;
   constructor(
     readonly bytes: Uint8Array,
     readonly o: ResolvedOptions,
-  ) {}
+  ) {
+    this.dictStart = o.dictOrder === 'canonical' ? ORDER_CANONICAL : ORDER_EITHER;
+  }
 
   run(): SyrupValue {
     const bytes = this.bytes;
@@ -114,9 +122,10 @@ class Decoder {
           if (kind === SET && !o.allowSets) throw setsNotAllowed(pos);
           if (stack.length >= o.maxDepth) throw tooDeep(o, pos);
           const depth = stack.length;
+          const order = kind === DICT ? this.dictStart : ORDER_CANONICAL;
           let f = pool[depth];
           if (f === undefined) {
-            f = { kind, start: pos, items: [], hasLabel: false, label: false, prevStart: -1, prevEnd: -1 };
+            f = { kind, start: pos, items: [], hasLabel: false, label: false, prevStart: -1, prevEnd: -1, order };
             if (depth < POOL_MAX) pool[depth] = f;
           } else {
             f.kind = kind;
@@ -125,6 +134,7 @@ class Decoder {
             f.hasLabel = false;
             f.label = false;
             f.prevStart = -1;
+            f.order = order;
           }
           stack.push(f);
           this.pos = pos + 1;
@@ -144,7 +154,7 @@ class Decoder {
             if (items.length & 1) throw new SyrupError('dictionary key without a value', pos);
             const entries = new Array<[SyrupValue, SyrupValue]>(items.length >> 1);
             for (let i = 0, j = 0; i < items.length; i += 2, j++) entries[j] = [items[i], items[i + 1]];
-            v = new SyrupDict(entries);
+            v = new SyrupDict(entries, top.order === ORDER_JS ? 'js' : 'canonical');
             break;
           }
           case RECORD:
@@ -180,10 +190,8 @@ class Decoder {
           const end2 = this.pos;
           if (top.prevStart >= 0) {
             const cmp = compareRanges(bytes, top.prevStart, top.prevEnd, bytes, start, end2);
-            if (cmp >= 0) {
-              const what = kind === SET ? 'set items' : 'dictionary keys';
-              throw new SyrupError(cmp === 0 ? `duplicate ${what}` : `${what} not in canonical order`, start);
-            }
+            // Fast path: ascending, and only canonical order allowed (every strict decode).
+            if (cmp >= 0 || top.order !== ORDER_CANONICAL) this.nextKeyOrder(top, cmp, v, start);
           }
           top.prevStart = start;
           top.prevEnd = end2;
@@ -191,6 +199,23 @@ class Decoder {
         items.push(v);
       }
     }
+  }
+
+  /**
+   * Moves a dictionary's or set's order state past one more key or item (`v`, starting at
+   * `offset`); `cmp` compares the previous one's bytes with this one's. Throws if the keys are
+   * now in no acceptable order, or repeat.
+   */
+  nextKeyOrder(top: Frame, cmp: number, v: SyrupValue, offset: number): void {
+    const state = top.order;
+    const lenient = top.kind === DICT && this.dictStart !== ORDER_CANONICAL;
+    if (cmp === 0 || state === ORDER_CANONICAL) throw outOfOrder(top.kind, cmp, lenient, offset);
+    const items = top.items;
+    const prev = items[items.length - 2];
+    const jsAscending = typeof prev === 'string' && typeof v === 'string' && prev < v;
+    const next = ORDER_NEXT[state * 4 + (cmp < 0 ? 2 : 0) + (jsAscending ? 1 : 0)];
+    if (next === ORDER_NONE) throw outOfOrder(top.kind, cmp, true, offset);
+    top.order = next;
   }
 
   tooMany(offset: number): SyrupError {

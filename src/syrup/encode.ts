@@ -224,6 +224,12 @@ class Writer {
   dict(d: SyrupDict, depth: number): void {
     const entries = d.entries;
     if (!Array.isArray(entries)) throw new TypeError('SyrupDict entries must be an array');
+    const order = d.order;
+    if (order === 'js') {
+      this.jsOrderedDict(entries, depth);
+      return;
+    }
+    if (order !== 'canonical' && order !== undefined) throw new TypeError(`SyrupDict order must be 'canonical' or 'js', got ${String(order)}`);
     this.ensure(1);
     this.buf[this.pos++] = 0x7b;
     const n = entries.length;
@@ -246,6 +252,33 @@ class Writer {
       }
     }
     if (bounds !== undefined) this.sortRegion(regionStart, bounds, 3, 'dictionary key');
+    this.ensure(1);
+    this.buf[this.pos++] = 0x7d;
+  }
+
+  /**
+   * Writes a dictionary in JS string order of its keys (UTF-16 code units; Endo's struct
+   * order, notes §15.1). Every key must be a string.
+   */
+  jsOrderedDict(entries: ReadonlyArray<readonly [SyrupValue, SyrupValue]>, depth: number): void {
+    const n = entries.length;
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      const entry = entries[i];
+      if (!Array.isArray(entry) || entry.length !== 2) {
+        throw new TypeError(`SyrupDict entry ${i} must be a [key, value] pair`);
+      }
+      if (typeof entry[0] !== 'string') throw new TypeError(`SyrupDict with order 'js' needs string keys; entry ${i} has a ${typeof entry[0]} key`);
+      if (i > 0 && !((entries[i - 1][0] as string) < entry[0])) sorted = false;
+    }
+    const list = sorted ? entries : [...entries].sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : (a[0] as string) > (b[0] as string) ? 1 : 0));
+    this.ensure(1);
+    this.buf[this.pos++] = 0x7b;
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && list[i - 1][0] === list[i][0]) throw new TypeError('Syrup: duplicate dictionary key');
+      this.value(list[i][0], depth);
+      this.value(list[i][1], depth);
+    }
     this.ensure(1);
     this.buf[this.pos++] = 0x7d;
   }
@@ -312,7 +345,8 @@ let sharedBusy = false;
 
 /**
  * Encodes a value as canonical Syrup (ocapn-notes §1.2): dictionary entries and set items
- * sorted by their encoded bytes, integers without leading zeros, every NaN as
+ * sorted by their encoded bytes (except a {@link SyrupDict} whose `order` is `'js'`: its
+ * entries are sorted by key as JS strings, Endo's struct order; notes §15.1), integers without leading zeros, every NaN as
  * `7ff8000000000000`, -0 kept, strings as UTF-8.
  *
  * @param value a {@link SyrupValue}: `boolean`, `bigint` (integers), `number` (always Float64
@@ -320,7 +354,8 @@ let sharedBusy = false;
  *   {@link SyrupRecord}, {@link SyrupSet}.
  * @returns a fresh `Uint8Array` (not shared with later calls).
  * @throws TypeError for anything else (`undefined`, `null`, plain objects, other typed arrays,
- *   strings with lone surrogates), duplicate dictionary keys or set items, or nesting deeper than
+ *   strings with lone surrogates), duplicate dictionary keys or set items, a non-string key in
+ *   a dictionary of order `'js'`, or nesting deeper than
  *   {@link MAX_ENCODE_DEPTH}.
  */
 export function encode(value: SyrupValue): Uint8Array {

@@ -47,6 +47,14 @@ export interface DecodeOptions {
   maxIntegerDigits?: number;
   /** Accept Syrup sets `#…$`. Default `true` at this layer (OCapN itself refuses sets). */
   allowSets?: boolean;
+  /**
+   * Which dictionary key orders are accepted. `'canonical'` (default): only canonical order
+   * (sorted by encoded key bytes). `'canonical-or-js'`: also a dictionary whose keys are all
+   * strings in exactly JS string order (UTF-16 code units), as Endo writes structs (notes
+   * §15.1); such a dictionary decodes with `order: 'js'`. Any other order, and duplicate
+   * keys, are refused in both modes. Sets are always canonical. Extension beyond the agreed API.
+   */
+  dictOrder?: 'canonical' | 'canonical-or-js';
 }
 
 /** {@link DecodeOptions} with every default filled in. @internal */
@@ -57,6 +65,7 @@ export interface ResolvedOptions {
   readonly maxValueBytes: number;
   readonly maxIntegerDigits: number;
   readonly allowSets: boolean;
+  readonly dictOrder: 'canonical' | 'canonical-or-js';
 }
 
 /** Default limits. */
@@ -67,6 +76,7 @@ export const DEFAULT_DECODE_OPTIONS: ResolvedOptions = Object.freeze({
   maxValueBytes: 64 * 1024 * 1024,
   maxIntegerDigits: 4096,
   allowSets: true,
+  dictOrder: 'canonical',
 });
 
 function limit(options: DecodeOptions, key: keyof ResolvedOptions, min: number): number {
@@ -80,7 +90,7 @@ function limit(options: DecodeOptions, key: keyof ResolvedOptions, min: number):
 
 /**
  * Validates options and fills defaults. @internal
- * @throws TypeError if `options` is not an object; RangeError for a negative or non-integer limit.
+ * @throws TypeError if `options` is not an object or `allowSets`/`dictOrder` has a wrong value; RangeError for a negative or non-integer limit.
  */
 export function resolveOptions(options: DecodeOptions | undefined): ResolvedOptions {
   if (options === undefined) return DEFAULT_DECODE_OPTIONS;
@@ -91,6 +101,10 @@ export function resolveOptions(options: DecodeOptions | undefined): ResolvedOpti
   if (allowSets !== undefined && typeof allowSets !== 'boolean') {
     throw new TypeError(`Syrup option allowSets must be a boolean, got ${typeof allowSets}`);
   }
+  const dictOrder = options.dictOrder;
+  if (dictOrder !== undefined && dictOrder !== 'canonical' && dictOrder !== 'canonical-or-js') {
+    throw new TypeError(`Syrup option dictOrder must be 'canonical' or 'canonical-or-js', got ${String(dictOrder)}`);
+  }
   return {
     maxDepth: limit(options, 'maxDepth', 0),
     maxBytesLength: limit(options, 'maxBytesLength', 0),
@@ -98,6 +112,7 @@ export function resolveOptions(options: DecodeOptions | undefined): ResolvedOpti
     maxValueBytes: limit(options, 'maxValueBytes', 1),
     maxIntegerDigits: limit(options, 'maxIntegerDigits', 1),
     allowSets: allowSets ?? true,
+    dictOrder: dictOrder ?? 'canonical',
   };
 }
 

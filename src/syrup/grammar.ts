@@ -114,3 +114,44 @@ export function badTypeAfterDigits(t: number, offset: number): SyrupError {
 export function lengthTooLong(o: ResolvedOptions, start: number): SyrupError {
   return new SyrupError(`length longer than maxBytesLength (${o.maxBytesLength})`, start);
 }
+
+/*
+ * Dictionary key order (decoder only). A dictionary's frame holds which orders its keys may
+ * still be in; each key after the first moves it through ORDER_NEXT, indexed by
+ * `state * 4 + (canonical ascending ? 2 : 0) + (JS-string ascending ? 1 : 0)`. A strict
+ * decode starts every dictionary (and set) in ORDER_CANONICAL; a `'canonical-or-js'` decode
+ * starts dictionaries in ORDER_EITHER. Equal keys are refused before the table is consulted.
+ */
+
+/** Keys so far are in both canonical and JS string order. @internal */
+export const ORDER_EITHER = 0;
+/** Keys so far are in canonical order only. @internal */
+export const ORDER_CANONICAL = 1;
+/** Keys so far are in JS string order only (all strings). @internal */
+export const ORDER_JS = 2;
+/** Keys are in neither order: refused. @internal */
+export const ORDER_NONE = 3;
+
+/** The order state after one more key; see the comment above. @internal */
+export const ORDER_NEXT: Int8Array = Int8Array.from([
+  // EITHER:    neither,   JS only,   canonical only,  both
+  ORDER_NONE, ORDER_JS, ORDER_CANONICAL, ORDER_EITHER,
+  // CANONICAL
+  ORDER_NONE, ORDER_NONE, ORDER_CANONICAL, ORDER_CANONICAL,
+  // JS
+  ORDER_NONE, ORDER_JS, ORDER_NONE, ORDER_JS,
+  // NONE
+  ORDER_NONE, ORDER_NONE, ORDER_NONE, ORDER_NONE,
+]);
+
+/**
+ * Error for a dictionary key or set item that breaks the order, or repeats the previous one.
+ * @param cmp the canonical comparison of the previous key with this one (0: duplicate).
+ * @param lenient whether JS string order was also acceptable.
+ * @internal
+ */
+export function outOfOrder(kind: number, cmp: number, lenient: boolean, offset: number): SyrupError {
+  const what = kind === SET ? 'set items' : 'dictionary keys';
+  if (cmp === 0) return new SyrupError(`duplicate ${what}`, offset);
+  return new SyrupError(lenient ? `${what} in neither canonical nor JS string order` : `${what} not in canonical order`, offset);
+}

@@ -59,13 +59,33 @@ export class SyrupRecord {
 }
 
 /**
- * A Syrup dictionary. `entries` may be in any order when encoding (the encoder sorts them
- * by encoded key bytes); the decoder returns them in canonical order.
+ * The order in which a {@link SyrupDict}'s entries are written.
+ * - `'canonical'`: sorted by the encoded key bytes (Syrup's canonical order, ocapn-notes §1.2).
+ * - `'js'`: sorted by the keys as JS strings (UTF-16 code units), the order Endo's OCapN
+ *   codec writes and insists on (notes §15.1). Every key must then be a string.
+ */
+export type DictOrder = 'canonical' | 'js';
+
+/**
+ * A Syrup dictionary. `entries` may be in any order when encoding: the encoder sorts them in
+ * the dictionary's {@link SyrupDict.order} (canonical unless asked otherwise). The decoder
+ * returns them in wire order and records which order that was (`'js'` only when a lenient
+ * decode met keys in Endo's order that are not also canonical), so that re-encoding a
+ * decoded dictionary gives back the bytes received (what signature checks rely on).
  */
 export class SyrupDict {
   readonly entries: ReadonlyArray<readonly [SyrupValue, SyrupValue]>;
-  constructor(entries: ReadonlyArray<readonly [SyrupValue, SyrupValue]>) {
+  /** How the encoder orders the entries. Default `'canonical'`. */
+  readonly order: DictOrder;
+  /**
+   * @param entries the key–value pairs, in any order.
+   * @param order how to write them (default `'canonical'`); `'js'` needs string keys.
+   * @throws TypeError for an order other than `'canonical'` or `'js'`.
+   */
+  constructor(entries: ReadonlyArray<readonly [SyrupValue, SyrupValue]>, order: DictOrder = 'canonical') {
+    if (order !== 'canonical' && order !== 'js') throw new TypeError(`SyrupDict order must be 'canonical' or 'js', got ${String(order)}`);
     this.entries = entries;
+    this.order = order;
   }
 }
 

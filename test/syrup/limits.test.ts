@@ -46,6 +46,7 @@ describe('defaults', () => {
       maxValueBytes: 64 * 1024 * 1024,
       maxIntegerDigits: 4096,
       allowSets: true,
+      dictOrder: 'canonical',
     });
   });
 });
