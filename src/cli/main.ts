@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `ocapn` command line:
- *   ocapn test-peer [--host 127.0.0.1] [--port N] [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--wire]
- *   ocapn call <sturdyref-uri> <method> [args…] [--profile P] [--wire]
- * A failure prints one line on stderr and exits non-zero.
+ *   ocapn test-peer [--netlayer T]… [--host 127.0.0.1] [--port N]… [--key-file F] [--tor-control ADDR] [--tor-socks ADDR]
+ *                   [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--wire]
+ *   ocapn call <sturdyref-uri> <method> [args…] [--tor-socks ADDR] [--profile P] [--wire]
+ * `test-peer` prints, one per line: the peer URI of its first netlayer; `PEER <transport> <uri>`
+ * per netlayer; `STURDYREF <transport> <name> <uri>` per netlayer and test object; `READY`.
+ * The key file is described in ./netlayers.ts. A failure prints one line on stderr and exits
+ * non-zero (2 for a usage error).
  * @module
  */
 import { parseArgs } from 'node:util';
@@ -11,18 +15,19 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { OcapnNode } from '../node/node.js';
 import { E } from '../captp/eventual-send.js';
-import { listenTcpTestingOnly, createTcpTestingOnlyDialer, type Framing } from '../netlayers/tcp-testing-only/index.js';
-import { formatPeerUri, parseSturdyRefUri } from '../locator/index.js';
+import { FRAMINGS, type Framing } from '../netlayers/stream/index.js';
+import { formatPeerUri, formatSturdyRefUri, parseSturdyRefUri } from '../locator/index.js';
 import { toNotation } from '../syrup/index.js';
 import type { WireEvent } from '../captp/session.js';
-import { registerTestObjects } from './test-objects.js';
+import { TEST_OBJECT_NAMES, TEST_SWISS, registerTestObjects } from './test-objects.js';
 import { formatValue, parseArg } from './format.js';
+import { UsageError, checkPorts, checkTransports, dialerFor, parseEndpoint, serveNetlayers } from './netlayers.js';
 
 const USAGE = `usage:
-  ocapn test-peer [--host 127.0.0.1] [--port N] [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--gc-interval ms] [--wire]
-  ocapn call <sturdyref-uri> <method> [args…] [--profile goblins|endo|suite] [--swiss-encoding base64url|raw] [--wire]`;
-
-class UsageError extends Error {}
+  ocapn test-peer [--netlayer tcp-testing-only|websocket|onion|tcp-tls]… [--host 127.0.0.1] [--port N]…
+                  [--key-file F] [--tor-control host:port|unix:/path] [--tor-socks host:port|unix:/path]
+                  [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--gc-interval ms] [--wire]
+  ocapn call <sturdyref-uri> <method> [args…] [--tor-socks ADDR] [--profile goblins|endo|suite] [--swiss-encoding base64url|raw] [--wire]`;
 
 /** A function that runs a full V8 garbage collection (so FinalizationRegistry callbacks follow). */
 function forceGc(): () => void {
@@ -48,32 +53,52 @@ async function testPeer(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      netlayer: { type: 'string', multiple: true },
       host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '0' },
+      port: { type: 'string', multiple: true },
+      'key-file': { type: 'string' },
+      'tor-control': { type: 'string' },
+      'tor-socks': { type: 'string' },
       designator: { type: 'string' },
       profile: { type: 'string' },
-      framing: { type: 'string', default: 'raw' },
+      framing: { type: 'string' },
       wire: { type: 'boolean', default: false },
       'gc-interval': { type: 'string', default: '250' },
     },
   });
   const gcInterval = Number(values['gc-interval']);
   if (!Number.isInteger(gcInterval) || gcInterval < 0) throw new UsageError(`--gc-interval must be an integer ≥ 0 (ms), got "${values['gc-interval']}"`);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, got "${values.port}"`);
-  const netlayer = await listenTcpTestingOnly({
-    host: values.host,
-    port,
+  const transports = checkTransports(values.netlayer);
+  const framing = values.framing;
+  if (framing !== undefined && !(FRAMINGS as readonly string[]).includes(framing)) throw new UsageError(`--framing must be one of ${FRAMINGS.join(', ')}, got "${framing}"`);
+  const netlayers = await serveNetlayers({
+    transports,
+    host: values.host!,
+    ports: checkPorts(values.port, transports.length),
     designator: values.designator,
-    framing: values.framing as Framing,
+    framing: framing as Framing | undefined,
+    torControl: parseEndpoint(values['tor-control'], '--tor-control'),
+    torSocks: parseEndpoint(values['tor-socks'], '--tor-socks'),
+    keyFile: values['key-file'],
   });
   // The suite's main branch speaks op:deliver-only and singular GC labels (notes §15).
-  const node = new OcapnNode({ netlayers: [netlayer], profile: profileOf(values.profile, 'suite'), tap: wirePrinter(values.wire!) });
+  const node = new OcapnNode({ netlayers, profile: profileOf(values.profile, 'suite'), tap: wirePrinter(values.wire!) });
   registerTestObjects(node);
   // Imports are released when V8 collects their presences; an idle process may not collect for
   // a long time, and the suite's GC tests wait only seconds. Collect periodically (0 = never).
   if (gcInterval > 0) setInterval(forceGc(), gcInterval).unref();
-  process.stdout.write(`${formatPeerUri(netlayer.location)}\n`);
+  const lines = [formatPeerUri(netlayers[0]!.location)];
+  for (const n of netlayers) lines.push(`PEER ${n.transport} ${formatPeerUri(n.location)}`);
+  const ascii = new TextEncoder();
+  for (const n of netlayers) {
+    for (const [key, name] of Object.entries(TEST_OBJECT_NAMES)) {
+      const swiss = ascii.encode(TEST_SWISS[key as keyof typeof TEST_SWISS]);
+      lines.push(`STURDYREF ${n.transport} ${name} ${formatSturdyRefUri({ peer: n.location, swiss })}`);
+    }
+  }
+  // Every netlayer resolved only once reachable (an onion service once its descriptor is up).
+  lines.push('READY');
+  process.stdout.write(`${lines.join('\n')}\n`);
   const stop = () => {
     node.close().finally(() => process.exit(0));
   };
@@ -88,6 +113,7 @@ async function call(argv: string[]): Promise<void> {
     options: {
       profile: { type: 'string' },
       'swiss-encoding': { type: 'string', default: 'base64url' },
+      'tor-socks': { type: 'string' },
       wire: { type: 'boolean', default: false },
     },
   });
@@ -96,7 +122,7 @@ async function call(argv: string[]): Promise<void> {
   const enc = values['swiss-encoding'];
   if (enc !== 'base64url' && enc !== 'raw') throw new UsageError('--swiss-encoding must be base64url or raw');
   const ref = parseSturdyRefUri(uri, { swissEncoding: enc });
-  const netlayer = createTcpTestingOnlyDialer();
+  const netlayer = await dialerFor(ref.peer.transport, parseEndpoint(values['tor-socks'], '--tor-socks'));
   const node = new OcapnNode({ netlayers: [netlayer], profile: profileOf(values.profile, 'goblins'), tap: wirePrinter(values.wire!) });
   try {
     const target = await node.enliven(ref);

@@ -16,6 +16,15 @@ export const TEST_SWISS = Object.freeze({
   sturdyrefEnlivener: 'gi02I1qghIwPiKGKleCQAOhpy3ZtYRpB',
 });
 
+/** The official suite's names of the objects, as the Goblins test peer prints them. */
+export const TEST_OBJECT_NAMES = Object.freeze({
+  carFactoryBuilder: 'car-factory-builder',
+  echo: 'echo',
+  greeter: 'greeter',
+  promiseResolver: 'promise-resolver',
+  sturdyrefEnlivener: 'sturdyref-enlivener',
+} satisfies Record<keyof typeof TEST_SWISS, string>);
+
 const nameOf = (v: unknown, what: string): string => {
   if (v instanceof Selector) return v.name;
   if (typeof v === 'string') return v;
