@@ -5,6 +5,8 @@
  * @module
  */
 export type { Connection, ConnectionHandlers, Netlayer } from './interface.js';
+export { checkNetlayerConformance, conformanceMessage } from './conformance.js';
+export type { ConformanceCheck, ConformanceOptions, ConformancePair, ConformanceReport } from './conformance.js';
 export { ConnectionEventQueue } from './event-queue.js';
 export type { HandlerThrowCallback } from './event-queue.js';
 export { MEMORY_TRANSPORT, MemoryConnection, MemoryNetlayer, MemoryNetwork } from './memory.js';
