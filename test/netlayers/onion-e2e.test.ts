@@ -187,6 +187,7 @@ describe.skipIf(!HAVE_TOR)('onion netlayer over a private Tor network (loopback 
     timings.push(`gone service refused after ${Date.now() - started} ms with ${(err as TorSocksError).replyCode}`);
     expect(err).toBeInstanceOf(TorSocksError);
     expect((err as TorSocksError).message).toContain(`cannot reach ${id}.onion:9045`);
-    expect([0x04, 0x05, 0x06, 0xf0, 0xf2, 0xf3, 0xf7]).toContain((err as TorSocksError).replyCode);
+    // 0x01 (general failure) too: tor sends it for a service removed a moment ago under load.
+    expect([0x01, 0x04, 0x05, 0x06, 0xf0, 0xf2, 0xf3, 0xf7]).toContain((err as TorSocksError).replyCode);
   }, 60_000);
 });
