@@ -6,7 +6,7 @@
  */
 export { createWebSocketDialer, listenWebSocket } from './netlayer.js';
 export { DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES, WEBSOCKET_TRANSPORT } from './netlayer-core.js';
-export type { WebSocketDialerOptions, WebSocketNetlayer, WebSocketOptions } from './netlayer-core.js';
+export type { WebSocketDialerOptions, WebSocketHttpServer, WebSocketNetlayer, WebSocketOptions, WebSocketTlsOptions } from './netlayer-core.js';
 export { WebSocketMessageError } from './connection.js';
 export type { WebSocketConnection } from './connection.js';
 export {

@@ -45,12 +45,48 @@ export const DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 /** Default {@link WebSocketOptions.maxPeerAuthBytes}: 4 KiB. */
 export const DEFAULT_MAX_PEER_AUTH_BYTES = 4096;
 
+/**
+ * An HTTP or HTTPS server the user owns (a Node `http.Server` or `https.Server`), for
+ * {@link WebSocketOptions.server}. Only its `'upgrade'` event is used.
+ */
+export interface WebSocketHttpServer {
+  on(event: 'upgrade', listener: (request: unknown, socket: unknown, head: unknown) => void): unknown;
+  off(event: 'upgrade', listener: (request: unknown, socket: unknown, head: unknown) => void): unknown;
+}
+
+/**
+ * TLS settings for dialling `wss://` URLs (Node only; a browser uses its own trust store
+ * and ignores them). Default: the system's CAs and full verification, hostname included.
+ */
+export interface WebSocketTlsOptions {
+  /**
+   * Certificates (PEM text or DER/PEM bytes) to trust instead of the default CAs, e.g. the
+   * self-signed certificate of a private deployment. Its subjectAltName must still name
+   * the URL's host.
+   */
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** `false` accepts any certificate (tests only: it gives up server authentication by TLS). Default `true`. */
+  rejectUnauthorized?: boolean;
+}
+
 /** Options of {@link listenWebSocket}. */
 export interface WebSocketOptions {
-  /** Address to listen on. Default `'127.0.0.1'`. */
+  /** Address to listen on. Default `'127.0.0.1'`. Not with `server`. */
   host?: string;
-  /** TCP port to listen on, 0–65535. Default 0 (an ephemeral port; see `location`). */
+  /** TCP port to listen on, 0–65535. Default 0 (an ephemeral port; see `location`). Not with `server`. */
   port?: number;
+  /**
+   * Serve on this existing HTTP or HTTPS server instead of our own (Node only): we add an
+   * `'upgrade'` listener that takes only upgrade requests whose URL path is `path` and leaves
+   * all others to the server's other listeners. We never call its `listen` or `close`;
+   * {@link Netlayer.close} removes our listener and closes our sockets only. Needs `url`
+   * (e.g. `wss://example.org/ocapn`); `host` and `port` may not be given with it.
+   */
+  server?: WebSocketHttpServer;
+  /** With `server`: the URL path (starting with `/`) we answer upgrades on, query ignored. Default `'/'`. */
+  path?: string;
+  /** TLS settings for the `wss://` URLs we dial (Node only). Default: normal verification. */
+  tls?: WebSocketTlsOptions;
   /**
    * Our Ed25519 designator key pair (32-byte seed and 32-byte public key). Keep it to keep
    * the same designator across restarts. Default: a fresh random pair.
@@ -101,7 +137,7 @@ export interface WebSocketOptions {
  * Options of {@link createWebSocketDialer}: those of a listener without `host` and `port`.
  * `url`, if given, is only advertised (default: no hints, i.e. `hints: false`).
  */
-export type WebSocketDialerOptions = Omit<WebSocketOptions, 'host' | 'port'>;
+export type WebSocketDialerOptions = Omit<WebSocketOptions, 'host' | 'port' | 'server' | 'path'>;
 
 /** A websocket netlayer, listening or dial-only. */
 export interface WebSocketNetlayer extends Netlayer {
@@ -138,6 +174,44 @@ export interface Resolved extends ConnectionSettings, MessageSocketOptions {
   readonly keyPair: SessionKeyPair;
   readonly url: string | undefined;
   readonly handshakeTimeoutMs: number;
+  /** The user's server to attach to, if any (then `url` is set). */
+  readonly server: WebSocketHttpServer | undefined;
+  readonly path: string;
+  readonly tls: WebSocketTlsOptions | undefined;
+}
+
+function checkTls(tls: unknown, where: string): WebSocketTlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== 'object' || tls === null) throw new TypeError(`${where}: tls must be an object`);
+  const { ca, rejectUnauthorized } = tls as Record<string, unknown>;
+  const isCert = (c: unknown): boolean => typeof c === 'string' || c instanceof Uint8Array;
+  if (ca !== undefined && !isCert(ca) && !(Array.isArray(ca) && ca.every(isCert))) {
+    throw new TypeError(`${where}: tls.ca must be a string, a Uint8Array or an array of them`);
+  }
+  if (rejectUnauthorized !== undefined && typeof rejectUnauthorized !== 'boolean') {
+    throw new TypeError(`${where}: tls.rejectUnauthorized must be a boolean, got ${typeof rejectUnauthorized}`);
+  }
+  const out: WebSocketTlsOptions = {};
+  if (ca !== undefined) out.ca = Array.isArray(ca) ? Object.freeze([...(ca as (string | Uint8Array)[])]) : (ca as string | Uint8Array);
+  if (rejectUnauthorized !== undefined) out.rejectUnauthorized = rejectUnauthorized;
+  return Object.freeze(out);
+}
+
+function checkServer(options: WebSocketOptions, where: string): { server: WebSocketHttpServer | undefined; path: string } {
+  const { server, path = '/' } = options;
+  if (server === undefined) {
+    if (options.path !== undefined) throw new TypeError(`${where}: path is only for use with server`);
+    return { server, path };
+  }
+  if (typeof server !== 'object' || server === null || typeof server.on !== 'function' || typeof server.off !== 'function') {
+    throw new TypeError(`${where}: server must be a Node http.Server or https.Server`);
+  }
+  if (options.host !== undefined || options.port !== undefined) throw new TypeError(`${where}: host and port may not be given with server`);
+  if (options.url === undefined) throw new TypeError(`${where}: url (the advertised ws:// or wss:// URL) is required with server`);
+  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
+    throw new TypeError(`${where}: path must be a string starting with '/' without '?', '#' or spaces, got ${JSON.stringify(path)}`);
+  }
+  return { server, path };
 }
 
 function checkUrl(url: unknown, what: string): string {
@@ -186,6 +260,8 @@ export function resolveOptions(options: WebSocketOptions | undefined, where: str
     closeLingerMs: intOption(options.closeLingerMs, 'closeLingerMs', 0, 2 ** 31 - 1, 2_000, where),
     syrup,
     mutualPeerAuth,
+    ...checkServer(options, where),
+    tls: checkTls(options.tls, where),
   };
 }
 

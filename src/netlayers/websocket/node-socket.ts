@@ -15,6 +15,7 @@ import { WebSocket as WsSocket, WebSocketServer } from 'ws';
 import type { RawData } from 'ws';
 import { randomBytes } from '../../crypto/index.js';
 import type { DialMessageSocket, MessageSocket, MessageSocketEvents, MessageSocketOptions, MessageSocketServer } from './message-socket.js';
+import type { WebSocketHttpServer, WebSocketTlsOptions } from './netlayer-core.js';
 import { MUTUAL_AUTH_NONCE_HEADER, MUTUAL_AUTH_REQUEST_HEADER, MUTUAL_AUTH_VERSION, PEER_AUTH_NONCE_BYTES, PeerAuthError } from './peer-auth.js';
 
 /** Whether an upgrade request's `x-ocapn-peer-auth` header (a comma-separated list of versions) asks for our version. */
@@ -173,6 +174,39 @@ class NodeMessageSocket implements MessageSocket {
   }
 }
 
+/** Our upgrade handling, shared by our own server and the user's: see {@link listenMessageSockets}. */
+function upgradeHandler(
+  options: MessageSocketOptions,
+  onSocket: (socket: MessageSocket) => void,
+): { handle(req: IncomingMessage, socket: Duplex, head: Buffer): void; wss: WebSocketServer } {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  /** The nonce offered in each upgrade response, until the upgrade completes. */
+  const offered = new WeakMap<IncomingMessage, Uint8Array>();
+  wss.on('headers', (headers: string[], req: IncomingMessage) => {
+    if (!options.mutualPeerAuth || !asksForMutualAuth(req.headers[MUTUAL_AUTH_REQUEST_HEADER])) return;
+    const nonce = randomBytes(PEER_AUTH_NONCE_BYTES);
+    offered.set(req, nonce);
+    headers.push(`${MUTUAL_AUTH_NONCE_HEADER}: ${Buffer.from(nonce).toString('base64url')}`);
+  });
+  const handle = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const remoteAddress = req.socket.remoteAddress;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const nonce = offered.get(req);
+      offered.delete(req);
+      const wrapped = new NodeMessageSocket(ws, remoteAddress, nonce);
+      // The client's peer-auth messages: <init:peer-auth …>, then its proof if we offered a nonce.
+      wrapped.watchPeerAuth(socket, options.maxPeerAuthBytes, nonce === undefined ? 1 : 2);
+      onSocket(wrapped);
+    });
+  };
+  return { handle, wss };
+}
+
 /**
  * Listens for WebSocket upgrades on `host`:`port` (any request path) and hands each open
  * socket to `onSocket`. Plain HTTP requests get `426 Upgrade Required`. Header names are
@@ -193,31 +227,8 @@ export async function listenMessageSockets(
     res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket', Connection: 'close' });
     res.end('This is an OCapN WebSocket endpoint.\n');
   });
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-  });
-  /** The nonce offered in each upgrade response, until the upgrade completes. */
-  const offered = new WeakMap<IncomingMessage, Uint8Array>();
-  wss.on('headers', (headers: string[], req: IncomingMessage) => {
-    if (!options.mutualPeerAuth || !asksForMutualAuth(req.headers[MUTUAL_AUTH_REQUEST_HEADER])) return;
-    const nonce = randomBytes(PEER_AUTH_NONCE_BYTES);
-    offered.set(req, nonce);
-    headers.push(`${MUTUAL_AUTH_NONCE_HEADER}: ${Buffer.from(nonce).toString('base64url')}`);
-  });
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const remoteAddress = req.socket.remoteAddress;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const nonce = offered.get(req);
-      offered.delete(req);
-      const wrapped = new NodeMessageSocket(ws, remoteAddress, nonce);
-      // The client's peer-auth messages: <init:peer-auth …>, then its proof if we offered a nonce.
-      wrapped.watchPeerAuth(socket, options.maxPeerAuthBytes, nonce === undefined ? 1 : 2);
-      onSocket(wrapped);
-    });
-  });
+  const { handle, wss } = upgradeHandler(options, onSocket);
+  http.on('upgrade', handle);
   http.on('clientError', (_err, socket: Duplex) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(new Error(`websocket: cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
@@ -247,6 +258,57 @@ export async function listenMessageSockets(
 }
 
 /**
+ * Like {@link listenMessageSockets}, on the user's own HTTP or HTTPS `server`: adds an
+ * `'upgrade'` listener that takes the upgrade requests whose URL path is exactly `path`
+ * (query ignored) and leaves every other request to the server's other listeners. Never
+ * calls the server's `listen` or `close`; `close()` only removes our listener.
+ * @returns `port`: the server's bound TCP port, or 0 if it is not listening (yet).
+ */
+export function attachMessageSockets(
+  server: WebSocketHttpServer,
+  path: string,
+  options: MessageSocketOptions,
+  onSocket: (socket: MessageSocket) => void,
+): MessageSocketServer {
+  const http = server as unknown as Server;
+  const { handle, wss } = upgradeHandler(options, onSocket);
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    let pathname: string | undefined;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://host.invalid').pathname;
+    } catch {
+      pathname = undefined;
+    }
+    if (pathname === path) handle(req, socket, head);
+  };
+  http.on('upgrade', onUpgrade);
+  const address = http.address();
+  let closing: Promise<void> | undefined;
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        http.off('upgrade', onUpgrade);
+        wss.close(() => resolve());
+      });
+      return closing;
+    },
+  };
+}
+
+/** Node's TLS settings for `ws` from {@link WebSocketTlsOptions}. */
+function tlsClientOptions(tls: WebSocketTlsOptions | undefined): { ca?: (string | Buffer)[]; rejectUnauthorized?: boolean } {
+  if (tls === undefined) return {};
+  const out: { ca?: (string | Buffer)[]; rejectUnauthorized?: boolean } = {};
+  if (tls.ca !== undefined) {
+    const list: readonly (string | Uint8Array)[] = typeof tls.ca === 'string' || tls.ca instanceof Uint8Array ? [tls.ca] : tls.ca;
+    out.ca = list.map((c) => (typeof c === 'string' ? c : Buffer.from(c)));
+  }
+  if (tls.rejectUnauthorized !== undefined) out.rejectUnauthorized = tls.rejectUnauthorized;
+  return out;
+}
+
+/**
  * Opens a WebSocket to `url` (`ws://` or `wss://`), sending no Origin, no subprotocol and no
  * compression offer; with `options.mutualPeerAuth`, `x-ocapn-peer-auth: v1` (asking for
  * mutual peer-auth; a server that does not know it ignores the header).
@@ -255,9 +317,16 @@ export async function listenMessageSockets(
  *   aborts first (the attempt is then dropped); PeerAuthError if the server's
  *   `x-ocapn-peer-auth-nonce` header is not base64url of 32 bytes.
  */
-export const dialMessageSocket: DialMessageSocket = (url, options, signal) =>
+export const dialMessageSocket: DialMessageSocket = (url, options, signal) => dialNodeMessageSocket(url, options, signal, undefined);
+
+/**
+ * {@link dialMessageSocket} with TLS settings for `wss://` URLs (`tls`; default: the
+ * system's CAs, full verification).
+ */
+export const dialNodeMessageSocket = (url: string, options: MessageSocketOptions, signal: AbortSignal, tls: WebSocketTlsOptions | undefined): Promise<MessageSocket> =>
   new Promise((resolve, reject) => {
     const ws = new WsSocket(url, {
+      ...tlsClientOptions(tls),
       maxPayload: options.maxMessageBytes,
       perMessageDeflate: false,
       followRedirects: false,
