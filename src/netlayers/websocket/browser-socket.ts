@@ -261,7 +261,7 @@ export function browserDialMessageSocket(WebSocketImpl: WebSocketConstructor, dr
 }
 
 /** Options of {@link createBrowserWebSocketDialer}. */
-export interface BrowserWebSocketDialerOptions extends Omit<WebSocketDialerOptions, 'mutualPeerAuth'> {
+export interface BrowserWebSocketDialerOptions extends Omit<WebSocketDialerOptions, 'mutualPeerAuth' | 'tls'> {
   /**
    * The `WebSocket` class to use. Default: the platform's `globalThis.WebSocket` (browsers,
    * Deno, Bun, Node 22+).
@@ -283,13 +283,14 @@ export interface BrowserWebSocketDialerOptions extends Omit<WebSocketDialerOptio
  * location has `hints: false` unless `url` is given; `accept` receives nothing. No receive
  * flow control (see browser-socket.ts); `maxPeerAuthBytes` and `maxMessageBytes` are checked
  * on whole messages the platform has already buffered.
- * @throws TypeError / RangeError for bad options (including a `host`, `port` or
- *   `mutualPeerAuth` option); TypeError if there is no `WebSocket` option and no global one.
+ * @throws TypeError / RangeError for bad options (including a `host`, `port`, `tls` (browsers
+ *   use their own trust store) or `mutualPeerAuth` option); TypeError if there is no
+ *   `WebSocket` option and no global one.
  */
 export function createBrowserWebSocketDialer(options?: BrowserWebSocketDialerOptions): WebSocketNetlayer {
   const where = 'createBrowserWebSocketDialer';
   const opts = optionsObject(options, where);
-  for (const name of ['host', 'port', 'mutualPeerAuth']) {
+  for (const name of ['host', 'port', 'mutualPeerAuth', 'tls']) {
     if (name in opts) throw new TypeError(`${where}: a browser dialer takes no ${name} option`);
   }
   const { WebSocket: given, drainPollMs, ...rest } = opts;
