@@ -5,20 +5,4 @@
  * @module
  */
 export { createWebSocketDialer, listenWebSocket } from './netlayer.js';
-export { DEFAULT_WEBSOCKET_MAX_MESSAGE_BYTES, WEBSOCKET_TRANSPORT } from './netlayer-core.js';
-export type { WebSocketDialerOptions, WebSocketHttpServer, WebSocketNetlayer, WebSocketOptions, WebSocketTlsOptions } from './netlayer-core.js';
-export { WebSocketMessageError } from './connection.js';
-export type { WebSocketConnection } from './connection.js';
-export {
-  PEER_AUTH_LABEL,
-  PEER_AUTH_NONCE_BYTES,
-  PeerAuthError,
-  SIG_ENVELOPE_LABEL,
-  answerPeerAuth,
-  designatorFromPublicKey,
-  encodePeerAuth,
-  parsePeerAuth,
-  publicKeyFromDesignator,
-  verifyPeerAuthAnswer,
-} from './peer-auth.js';
-export { base32Decode, base32Encode } from './base32.js';
+export * from './neutral.js';
