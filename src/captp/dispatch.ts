@@ -4,10 +4,8 @@
  * @module
  */
 import type { SyrupValue } from '../syrup/types.js';
-import { verify, publicKeyFromSyrup, signatureFromSyrup } from '../crypto/index.js';
-import { peerLocatorFromSyrup } from '../locator/index.js';
-import { SyrupRecord } from '../syrup/types.js';
-import { decodeOp, label, type DecodedOp, type ImportDesc, type TargetDesc } from './ops.js';
+import { decodeOp, type DecodedOp, type ImportDesc, type TargetDesc } from './ops.js';
+import { readStartSession } from './start-session.js';
 import { SUITE } from './profile.js';
 import { ProtocolError } from './errors.js';
 import { TableLimitError } from './tables.js';
@@ -27,7 +25,8 @@ export function handleMessage(s: CaptpSession, message: SyrupValue, active: bool
   }
   if (m.op === 'op:start-session') {
     if (active) throw new ProtocolError('second op:start-session in one session');
-    startSession(s, m);
+    const hello = readStartSession(m);
+    s.establish(hello.key, hello.location, hello.form);
     return;
   }
   if (!active) throw new ProtocolError(`${m.wireLabel} before op:start-session`);
@@ -37,23 +36,6 @@ export function handleMessage(s: CaptpSession, message: SyrupValue, active: bool
   }
   const handler = HANDLERS[m.op];
   handler(s, m);
-}
-
-function startSession(s: CaptpSession, m: DecodedOp): void {
-  if (m.captpVersion !== '1.0') throw new ProtocolError(`unsupported CapTP version "${String(m.captpVersion)}" (we speak "1.0")`);
-  let key: Uint8Array;
-  let sig: Uint8Array;
-  let location;
-  try {
-    key = publicKeyFromSyrup(m.sessionPubkey as SyrupValue);
-    sig = signatureFromSyrup(m.acceptableLocationSig as SyrupValue);
-    location = peerLocatorFromSyrup(m.acceptableLocation as SyrupValue);
-  } catch (e) {
-    throw new ProtocolError(`bad op:start-session: ${(e as Error).message}`);
-  }
-  const signed = new SyrupRecord(label('my-location'), [m.acceptableLocation as SyrupValue]);
-  if (!verify(signed, sig, key)) throw new ProtocolError('op:start-session location signature does not verify');
-  s.establish(key, location);
 }
 
 /**

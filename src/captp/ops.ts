@@ -55,7 +55,8 @@ export const SIGNED_SHAPES = {
   'my-location': ['location'],
 } as const;
 
-interface OpShape {
+/** The wire shape of one operation. */
+export interface OpShape {
   /** Field names (camelCase of the spec's names) and kinds, in wire order. */
   readonly fields: ReadonlyArray<readonly [string, FieldKind]>;
   /** Trailing fields that older peers omit or newer ones dropped. */
@@ -101,10 +102,53 @@ export const OPS: Readonly<Record<string, OpShape>> = {
   'op:gc-answer': { fields: [['answerPositions', 'pos-list']], legacyOf: 'op:gc-answers' },
 };
 
-/** A decoded operation: its current label, the label it arrived with, and its named fields. */
+/** Names of the spec versions whose op shapes differ from {@link OPS}. */
+export type OpVariant = 'spec-2026-09';
+
+/**
+ * Shapes that a label takes in another version of the spec: variant → label → shape. We write
+ * a variant's shape only when the session's profile selects it; we read every variant from
+ * every peer, telling them apart by field count, so the field-count ranges of one label's
+ * shapes (in {@link OPS} and here) must not overlap (test/crypto/spec-2026-09.test.ts checks
+ * it). Pending spec changes become entries here, e.g. PR #282 as
+ * `'op:deliver': { fields: [to, args, answerPos] }` (no resolve-me-desc).
+ */
+export const OP_VARIANTS: Readonly<Record<OpVariant, Readonly<Record<string, OpShape>>>> = {
+  // ocapn/ocapn PR #288 (merged 2026-09): crypto-version after captp-version; the key and
+  // signature fields hold plain ByteArrays (src/crypto/forms.ts).
+  'spec-2026-09': {
+    'op:start-session': {
+      fields: [
+        ['captpVersion', 'string'],
+        ['cryptoVersion', 'string'],
+        ['sessionPubkey', 'any'],
+        ['acceptableLocation', 'any'],
+        ['acceptableLocationSig', 'any'],
+      ],
+    },
+  },
+};
+
+/** The shape `label` has with `n` fields: its {@link OPS} entry or a variant's, or `undefined`. */
+function shapeFor(label: string, n: number): { shape: OpShape; variant?: OpVariant } | undefined {
+  const fits = (shape: OpShape) => n <= shape.fields.length && n >= shape.fields.length - (shape.optionalTail ?? 0);
+  const base = Object.hasOwn(OPS, label) ? OPS[label] : undefined;
+  if (base && fits(base)) return { shape: base };
+  for (const [variant, shapes] of Object.entries(OP_VARIANTS) as Array<[OpVariant, Readonly<Record<string, OpShape>>]>) {
+    const shape = Object.hasOwn(shapes, label) ? shapes[label] : undefined;
+    if (shape && fits(shape)) return { shape, variant };
+  }
+  return base ? { shape: base } : undefined;
+}
+
+/**
+ * A decoded operation: its current label, the label it arrived with, the spec variant whose
+ * shape it had (absent: {@link OPS}), and its named fields.
+ */
 export interface DecodedOp {
   readonly op: string;
   readonly wireLabel: string;
+  readonly variant?: OpVariant;
   readonly [field: string]: unknown;
 }
 
@@ -167,15 +211,17 @@ export function decodeOp(message: SyrupValue): DecodedOp {
   if (!(message instanceof SyrupRecord)) throw new WireShapeError('a CapTP message must be a record');
   const label = message.labelName;
   if (label === undefined) throw new WireShapeError('a CapTP message label must be a Symbol');
-  const shape = Object.hasOwn(OPS, label) ? OPS[label] : undefined;
-  if (!shape) throw new WireShapeError(`unknown operation <${label}>`);
   const n = message.fields.length;
+  const found = shapeFor(label, n);
+  if (!found) throw new WireShapeError(`unknown operation <${label}>`);
+  const { shape, variant } = found;
   const max = shape.fields.length;
   const min = max - (shape.optionalTail ?? 0);
   if (n < min || n > max) {
     throw new WireShapeError(`<${label}> takes ${min === max ? max : `${min} or ${max}`} fields, got ${n}`);
   }
   const out: Record<string, unknown> = { op: shape.legacyOf ?? label, wireLabel: label };
+  if (variant !== undefined) out.variant = variant;
   for (let i = 0; i < n; i++) {
     const [name, kind] = shape.fields[i];
     out[name] = decodeField(kind, message.fields[i], `${label} ${name}`);
@@ -203,9 +249,14 @@ export function encodeDesc(kind: TargetDesc['kind'] | ImportDesc['kind'], pos: n
   return new SyrupRecord(label(`desc:${kind}`), [BigInt(pos)]);
 }
 
-/** Build an operation record from its label and fields in the declared order. */
-export function encodeOp(op: string, fields: Readonly<Record<string, SyrupValue>>, fieldCount?: number): SyrupRecord {
-  const shape = OPS[op];
+/**
+ * Build an operation record from its label and fields in the declared order: the shape of
+ * `variant` where it declares `op`, else the {@link OPS} one.
+ * @throws TypeError for an unknown op or a missing field.
+ */
+export function encodeOp(op: string, fields: Readonly<Record<string, SyrupValue>>, fieldCount?: number, variant?: OpVariant): SyrupRecord {
+  const variantShapes = variant === undefined ? undefined : OP_VARIANTS[variant];
+  const shape = variantShapes && Object.hasOwn(variantShapes, op) ? variantShapes[op] : Object.hasOwn(OPS, op) ? OPS[op] : undefined;
   if (!shape) throw new TypeError(`unknown operation ${op}`);
   const names = shape.fields.slice(0, fieldCount ?? shape.fields.length).map(([name]) => name);
   return new SyrupRecord(label(op), names.map((name) => {

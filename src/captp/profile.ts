@@ -4,12 +4,13 @@
  * @module
  */
 import type { ErrorForm, NegativeZero, StructOrder } from '../model/codec.js';
+import type { CryptoForm } from '../crypto/forms.js';
 import { SyrupDict, SyrupRecord, type SyrupValue } from '../syrup/types.js';
 
 /** How we write the forms on which implementations disagree. */
 export interface CompatProfile {
   /** Profile name. */
-  readonly name: 'goblins' | 'endo' | 'suite';
+  readonly name: 'goblins' | 'endo' | 'suite' | 'spec-2026-09';
   /** Fire-and-forget messages as `<op:deliver-only to args>` (suite) instead of `<op:deliver … f f>`. */
   readonly deliverOnly: boolean;
   /** Fields of `op:listen`: 3 (with `wants-partial? f`: Goblins, Endo, suite) or 2 (spec HEAD). */
@@ -29,6 +30,14 @@ export interface CompatProfile {
   readonly structOrder?: StructOrder;
   /** The float -0: `'keep'` (the Model; absent means this) or `'zero'` (write 0.0: Endo rejects -0.0). */
   readonly negativeZero?: NegativeZero;
+  /**
+   * Key and signature forms we write, and the `op:start-session` shape (src/crypto/forms.ts):
+   * `'legacy-2025'` (list forms, 4 fields; absent means this) or `'spec-2026-09'` (ocapn/ocapn
+   * PR #288: ByteArrays, and `crypto-version` in op:start-session). It cannot be detected (both
+   * sides send op:start-session at once), so it is fixed when a session starts; both forms are
+   * accepted from every peer regardless.
+   */
+  readonly crypto?: CryptoForm;
 }
 
 /** Goblins 0.18, the reference implementation: our default. */
@@ -71,8 +80,25 @@ export const SUITE: CompatProfile = Object.freeze({
   negativeZero: 'keep',
 });
 
+/**
+ * The OCapN spec as of 2026-09 (ocapn/ocapn PR #288): ByteArray keys and signatures and a
+ * `crypto-version` in op:start-session, with the spec's other current forms (2-field listen,
+ * plural batched GC) and error messages kept. No other implementation speaks it yet (notes §13.1).
+ */
+export const SPEC_2026_09: CompatProfile = Object.freeze({
+  name: 'spec-2026-09',
+  deliverOnly: false,
+  listenFields: 2,
+  gcLabels: 'plural',
+  gcBatch: true,
+  errorForm: 'desc:error',
+  structOrder: 'canonical',
+  negativeZero: 'keep',
+  crypto: 'spec-2026-09',
+});
+
 /** All profiles by name. */
-export const PROFILES = Object.freeze({ goblins: GOBLINS, endo: ENDO, suite: SUITE });
+export const PROFILES = Object.freeze({ goblins: GOBLINS, endo: ENDO, suite: SUITE, 'spec-2026-09': SPEC_2026_09 });
 
 /** Resolve a profile name or object; TypeError for an unknown name or a malformed profile object. */
 export function resolveProfile(p: CompatProfile | keyof typeof PROFILES | undefined): CompatProfile {
@@ -90,7 +116,8 @@ export function resolveProfile(p: CompatProfile | keyof typeof PROFILES | undefi
     typeof p.gcBatch !== 'boolean' ||
     (p.errorForm !== 'desc:error' && p.errorForm !== 'mystery') ||
     (p.structOrder !== undefined && p.structOrder !== 'canonical' && p.structOrder !== 'js') ||
-    (p.negativeZero !== undefined && p.negativeZero !== 'keep' && p.negativeZero !== 'zero')
+    (p.negativeZero !== undefined && p.negativeZero !== 'keep' && p.negativeZero !== 'zero') ||
+    (p.crypto !== undefined && p.crypto !== 'legacy-2025' && p.crypto !== 'spec-2026-09')
   ) {
     throw new TypeError(
       'a compatibility profile must be "goblins", "endo", "suite" or a CompatProfile object (deliverOnly, listenFields 2|3, gcLabels, gcBatch, errorForm; optional structOrder canonical|js, negativeZero keep|zero)',

@@ -4,18 +4,10 @@
  * Incoming operations are handled in ./dispatch.ts.
  * @module
  */
-import { decode, encode, SyrupRecord, type SyrupValue } from '../syrup/index.js';
+import { SyrupRecord, type SyrupValue } from '../syrup/index.js';
 import { fromSyrup, toSyrup, type RefHooks } from '../model/index.js';
-import {
-  generateKeyPair,
-  publicId,
-  publicKeyToSyrup,
-  sessionId,
-  sign,
-  signatureToSyrup,
-  type SessionKeyPair,
-} from '../crypto/index.js';
-import { formatPeerUri, peerLocatorToSyrup } from '../locator/index.js';
+import { CRYPTO_FORMS, generateKeyPair, publicId, sessionId, sign, type CryptoForm, type CryptoWireForms, type SessionKeyPair } from '../crypto/index.js';
+import { formatPeerUri } from '../locator/index.js';
 import type { PeerLocator } from '../locator/types.js';
 import type { Connection } from '../netlayers/interface.js';
 import { encodeDesc, encodeOp, label, type ImportDesc, type TargetDesc } from './ops.js';
@@ -27,6 +19,8 @@ import { makeRefHooks } from './hooks.js';
 import { makeRemotePromise, refInfo, type RefOwner, type RefInfo, type Settler } from './refs.js';
 import { GcQueue } from './gc.js';
 import { handleMessage } from './dispatch.js';
+import { buildStartSession } from './start-session.js';
+import { SYRUP_WIRE_CODEC, type WireCodec } from './wire-codec.js';
 import { ask, askPart, listenTo, type CallOptions } from './questions.js';
 import { LivenessWatch, type LivenessOptions } from './liveness.js';
 import { ByteBudget } from './budget.js';
@@ -72,6 +66,8 @@ export interface SessionOptions {
   readonly callDefaults?: CallOptions;
   /** Probing a peer that went silent (./liveness.ts); `false` or absent: off. */
   readonly liveness?: LivenessOptions | false;
+  /** The byte encoding of messages (./wire-codec.ts); Syrup by default. */
+  readonly wireCodec?: WireCodec;
 }
 
 /**
@@ -107,6 +103,11 @@ export class CaptpSession implements RefOwner {
   peerPublicKey: Uint8Array | undefined;
   peerPublicId: Uint8Array | undefined;
   peerLocation: PeerLocator | undefined;
+  /** The key and signature forms we write, fixed when the session starts (`profile.crypto`). */
+  readonly cryptoForm: CryptoForm;
+  /** The forms the peer announced its key in, set once established. */
+  peerCryptoForm: CryptoForm | undefined;
+  private readonly codec: WireCodec;
   /** SessionID (notes §4), set once established. */
   id: Uint8Array | undefined;
   profile: CompatProfile;
@@ -157,7 +158,9 @@ export class CaptpSession implements RefOwner {
     this.limits = options.limits;
     this.callDefaults = options.callDefaults ?? {};
     this.keyPair = options.keyPair ?? generateKeyPair();
-    this.ourPublicId = publicId(this.keyPair.publicKey);
+    this.cryptoForm = options.profile.crypto ?? 'legacy-2025';
+    this.codec = options.wireCodec ?? SYRUP_WIRE_CODEC;
+    this.ourPublicId = publicId(this.keyPair.publicKey, this.cryptoForm);
     this.exports = new ExportTable(this.limits.maxExports, host.makeBootstrap(this));
     this.imports = new ImportTable(this.limits.maxImports);
     this.answers = new AnswerTable(this.limits.maxAnswers, new ByteBudget('maxAnswerBytes', this.limits.maxAnswerBytes, options.nodeAnswerBudget));
@@ -174,7 +177,7 @@ export class CaptpSession implements RefOwner {
       close: (err) => this.teardown(err ? `connection failed: ${err.message}` : 'connection closed'),
       drain: () => this.flow.drained(),
     });
-    this.sendStartSession();
+    this.send(buildStartSession(this.keyPair, host.location, this.cryptoForm));
     this.handshakeTimer = setTimeout(() => {
       if (this.state === 'handshake') this.abort(`no valid op:start-session within ${this.limits.handshakeTimeoutMs} ms`);
     }, this.limits.handshakeTimeoutMs);
@@ -203,21 +206,16 @@ export class CaptpSession implements RefOwner {
     return sign(value, this.keyPair.privateKey);
   }
 
-  private sendStartSession(): void {
-    const loc = peerLocatorToSyrup(this.host.location);
-    const sig = sign(new SyrupRecord(label('my-location'), [loc]), this.keyPair.privateKey);
-    this.send(encodeOp('op:start-session', {
-      captpVersion: '1.0',
-      sessionPubkey: publicKeyToSyrup(this.keyPair.publicKey),
-      acceptableLocation: loc,
-      acceptableLocationSig: signatureToSyrup(sig),
-    }));
+  /** The key and signature forms we write on this session (handoff certificates use them too). */
+  get crypto(): CryptoWireForms {
+    return CRYPTO_FORMS[this.cryptoForm];
   }
 
-  /** Called by dispatch when the peer's op:start-session verified. */
-  establish(peerKey: Uint8Array, peerLocation: PeerLocator): void {
+  /** Called by dispatch when the peer's op:start-session verified; `peerForm` is the forms it used. */
+  establish(peerKey: Uint8Array, peerLocation: PeerLocator, peerForm: CryptoForm = 'legacy-2025'): void {
     this.peerPublicKey = peerKey;
-    this.peerPublicId = publicId(peerKey);
+    this.peerCryptoForm = peerForm;
+    this.peerPublicId = publicId(peerKey, peerForm);
     this.peerLocation = peerLocation;
     this.id = sessionId(this.ourPublicId, this.peerPublicId);
     const proven = this.connection.provenDesignator;
@@ -247,7 +245,7 @@ export class CaptpSession implements RefOwner {
   /** Encode and send one operation record. @returns the bytes sent (0 once closed). */
   send(message: SyrupRecord): number {
     if (this.state === 'closed') return 0;
-    const bytes = encode(message);
+    const bytes = this.codec.encode(message);
     this.observe({ direction: 'out', session: this, bytes, message });
     this.connection.send(bytes);
     this.flow.afterSend();
@@ -276,13 +274,7 @@ export class CaptpSession implements RefOwner {
     this.incomingBytes = bytes.length;
     let message: SyrupValue;
     try {
-      message = decode(bytes, {
-        maxDepth: this.limits.maxDepth,
-        maxContainerLength: this.limits.maxContainerLength,
-        maxBytesLength: this.limits.maxBytesLength,
-        allowSets: false,
-        dictOrder: 'canonical-or-js',
-      });
+      message = this.codec.decode(bytes, this.limits);
     } catch (e) {
       this.abort(`malformed message: ${(e as Error).message}`);
       return;

@@ -1,12 +1,17 @@
 /**
  * The Syrup forms of OCapN public keys and signatures (CapTP spec §Cryptography; notes §4).
  *
- * Both are gcrypt-style s-expressions written as nested Syrup **lists** (not records):
+ * Two generations, each one entry of {@link CRYPTO_FORMS}:
  *
- * ```
- * ['public-key ['ecc ['curve 'Ed25519] ['flags 'eddsa] ['q <32 bytes>]]]
- * ['sig-val ['eddsa ['r <32 bytes>] ['s <32 bytes>]]]
- * ```
+ * - `legacy-2025` (what Goblins 0.18, Endo and the test suite speak): gcrypt-style
+ *   s-expressions written as nested Syrup **lists** (not records):
+ *   ```
+ *   ['public-key ['ecc ['curve 'Ed25519] ['flags 'eddsa] ['q <32 bytes>]]]
+ *   ['sig-val ['eddsa ['r <32 bytes>] ['s <32 bytes>]]]
+ *   ```
+ * - `spec-2026-09` (ocapn/ocapn PR #288, merged 2026-09): the key is a plain 32-byte
+ *   ByteArray, the signature a plain 64-byte ByteArray (`r ‖ s`), and the suite is named once,
+ *   by the `crypto-version` field of `op:start-session` ({@link CRYPTO_VERSION}).
  *
  * The decoders are strict: every label, the curve, the flags, the list lengths and the byte
  * lengths are checked, and anything else is an {@link OcapnCryptoError}.
@@ -127,4 +132,116 @@ function expectBytes(v: SyrupValue, length: number, what: string): Uint8Array {
     throw new OcapnCryptoError(`${what}: expected exactly ${length} bytes, got ${v.length}`);
   }
   return v.slice();
+}
+
+// ---- spec 2026-09 (ocapn/ocapn PR #288): plain ByteArrays ----
+
+/**
+ * The `crypto-version` we send in a spec 2026-09 `op:start-session`: Ed25519 signatures,
+ * SHA-256 for Public IDs and Session IDs. PR #288 first wrote `Ed25519`; review asked for the
+ * hash to be named too (`Ed25519_SHA256`), the author agreed, and test-suite issue #44 describes
+ * the merged field as naming "the key type and hashing algorithms". See docs/captp.md.
+ */
+export const CRYPTO_VERSION = 'Ed25519_SHA256';
+
+/**
+ * The `crypto-version` values we accept from a peer. Both name the only suite there is
+ * (Ed25519 with SHA-256 IDs): `Ed25519` is the PR's first spelling, accepted in case an
+ * implementation followed it. Anything else aborts the session, naming the value.
+ */
+export const ACCEPTED_CRYPTO_VERSIONS: readonly string[] = Object.freeze([CRYPTO_VERSION, 'Ed25519']);
+
+/**
+ * Builds the spec 2026-09 form of an Ed25519 public key: the 32 key bytes as a ByteArray.
+ * @param pk - the 32-byte Ed25519 public key.
+ * @returns a copy of `pk`.
+ * @throws TypeError if `pk` is not a Uint8Array; RangeError if it is not 32 bytes.
+ */
+export function publicKeyToBytesForm(pk: Uint8Array): SyrupValue {
+  requireBytes(pk, PUBLIC_KEY_LENGTH, 'public key');
+  return pk.slice();
+}
+
+/**
+ * Reads the spec 2026-09 form of an Ed25519 public key: a ByteArray of exactly 32 bytes.
+ * @returns the key (a copy).
+ * @throws OcapnCryptoError for anything else.
+ */
+export function publicKeyFromBytesForm(v: SyrupValue): Uint8Array {
+  return expectBytes(v, PUBLIC_KEY_LENGTH, 'public key');
+}
+
+/**
+ * Builds the spec 2026-09 form of an Ed25519 signature: the 64 bytes `r ‖ s` as a ByteArray.
+ * @throws TypeError if `sig` is not a Uint8Array; RangeError if it is not 64 bytes.
+ */
+export function signatureToBytesForm(sig: Uint8Array): SyrupValue {
+  requireBytes(sig, SIGNATURE_LENGTH, 'signature');
+  return sig.slice();
+}
+
+/**
+ * Reads the spec 2026-09 form of an Ed25519 signature: a ByteArray of exactly 64 bytes.
+ * @returns the signature `r ‖ s` (a copy).
+ * @throws OcapnCryptoError for anything else.
+ */
+export function signatureFromBytesForm(v: SyrupValue): Uint8Array {
+  return expectBytes(v, SIGNATURE_LENGTH, 'signature');
+}
+
+/** The generation of key and signature forms a session writes (see {@link CRYPTO_FORMS}). */
+export type CryptoForm = 'legacy-2025' | 'spec-2026-09';
+
+/** One generation of key and signature forms, as data. */
+export interface CryptoWireForms {
+  readonly name: CryptoForm;
+  /** The `crypto-version` field of `op:start-session`, or `undefined` where there is none (legacy). */
+  readonly cryptoVersion: string | undefined;
+  /** A 32-byte public key → its wire form. Throws TypeError/RangeError for a bad key. */
+  readonly publicKeyToWire: (pk: Uint8Array) => SyrupValue;
+  /** Wire form → the 32-byte public key. Throws {@link OcapnCryptoError}. */
+  readonly publicKeyFromWire: (v: SyrupValue) => Uint8Array;
+  /** A 64-byte signature → its wire form. Throws TypeError/RangeError for a bad signature. */
+  readonly signatureToWire: (sig: Uint8Array) => SyrupValue;
+  /** Wire form → the 64-byte signature. Throws {@link OcapnCryptoError}. */
+  readonly signatureFromWire: (v: SyrupValue) => Uint8Array;
+}
+
+/** Every generation of forms, by name. */
+export const CRYPTO_FORMS: Readonly<Record<CryptoForm, CryptoWireForms>> = Object.freeze({
+  'legacy-2025': Object.freeze({
+    name: 'legacy-2025',
+    cryptoVersion: undefined,
+    publicKeyToWire: publicKeyToSyrup,
+    publicKeyFromWire: publicKeyFromSyrup,
+    signatureToWire: signatureToSyrup,
+    signatureFromWire: signatureFromSyrup,
+  }),
+  'spec-2026-09': Object.freeze({
+    name: 'spec-2026-09',
+    cryptoVersion: CRYPTO_VERSION,
+    publicKeyToWire: publicKeyToBytesForm,
+    publicKeyFromWire: publicKeyFromBytesForm,
+    signatureToWire: signatureToBytesForm,
+    signatureFromWire: signatureFromBytesForm,
+  }),
+});
+
+/**
+ * Which generation a key or signature found on the wire is written in. The two cannot be
+ * confused: the 2026-09 forms are ByteArrays, the legacy ones lists. Used where a value
+ * arrives without an `op:start-session` to say (handoff certificates).
+ */
+export function cryptoFormOf(v: SyrupValue): CryptoForm {
+  return v instanceof Uint8Array ? 'spec-2026-09' : 'legacy-2025';
+}
+
+/** Reads a public key in either generation's form. @throws OcapnCryptoError. */
+export function publicKeyFromAnyForm(v: SyrupValue): Uint8Array {
+  return CRYPTO_FORMS[cryptoFormOf(v)].publicKeyFromWire(v);
+}
+
+/** Reads a signature in either generation's form. @throws OcapnCryptoError. */
+export function signatureFromAnyForm(v: SyrupValue): Uint8Array {
+  return CRYPTO_FORMS[cryptoFormOf(v)].signatureFromWire(v);
 }

@@ -6,6 +6,23 @@
  */
 
 export { OcapnCryptoError } from './errors.js';
-export { publicKeyToSyrup, publicKeyFromSyrup, signatureToSyrup, signatureFromSyrup } from './forms.js';
+export {
+  publicKeyToSyrup,
+  publicKeyFromSyrup,
+  signatureToSyrup,
+  signatureFromSyrup,
+  publicKeyToBytesForm,
+  publicKeyFromBytesForm,
+  signatureToBytesForm,
+  signatureFromBytesForm,
+  publicKeyFromAnyForm,
+  signatureFromAnyForm,
+  cryptoFormOf,
+  CRYPTO_FORMS,
+  CRYPTO_VERSION,
+  ACCEPTED_CRYPTO_VERSIONS,
+  type CryptoForm,
+  type CryptoWireForms,
+} from './forms.js';
 export { type SessionKeyPair, generateKeyPair, keyPairFromSeed, sign, verify, randomBytes } from './signing.js';
 export { publicId, sessionId } from './ids.js';

@@ -1,6 +1,12 @@
 /**
  * The handoff certificates (notes §6.2, §9.1): `desc:handoff-give` and `desc:handoff-receive`,
  * each carried inside a `desc:sig-envelope`. Shapes come from ../captp/ops.ts (SIGNED_SHAPES).
+ *
+ * The `receiver-key` and the envelope signatures are read in either generation of forms
+ * (src/crypto/forms.ts): the legacy lists or, since ocapn/ocapn PR #288 (spec 2026-09), plain
+ * ByteArrays; the certificates carry no crypto-version of their own (the spec's certificate
+ * fields refer to its Cryptography section, which #288 changed). The gifter and receiver write
+ * them in their session's forms (`CaptpSession.crypto`).
  * @module
  */
 import { SyrupRecord, type SyrupValue } from '../syrup/types.js';
@@ -8,7 +14,7 @@ import { label, SIGNED_SHAPES } from '../captp/ops.js';
 import { SigEnvelope } from '../model/index.js';
 import { peerLocatorFromSyrup } from '../locator/index.js';
 import type { PeerLocator } from '../locator/types.js';
-import { publicKeyFromSyrup, signatureFromSyrup } from '../crypto/index.js';
+import { publicKeyFromAnyForm, signatureFromAnyForm } from '../crypto/index.js';
 
 /** A certificate that does not have its declared shape. */
 export class HandoffError extends Error {
@@ -59,7 +65,7 @@ export function openEnvelope(v: SyrupValue | SigEnvelope): { signed: SyrupRecord
   if (!(signed instanceof SyrupRecord)) throw new HandoffError('a sig-envelope must hold a record');
   let signature: Uint8Array;
   try {
-    signature = signatureFromSyrup(sig);
+    signature = signatureFromAnyForm(sig);
   } catch (e) {
     throw new HandoffError(`bad envelope signature: ${(e as Error).message}`);
   }
@@ -72,7 +78,7 @@ export function parseGive(rec: SyrupRecord): HandoffGive {
   try {
     return {
       record: rec,
-      receiverKey: publicKeyFromSyrup(receiverKey),
+      receiverKey: publicKeyFromAnyForm(receiverKey),
       exporterLocation: peerLocatorFromSyrup(exporterLocation),
       session: bytes(session, 'give session', 32),
       gifterSide: bytes(gifterSide, 'give gifter-side', 32),

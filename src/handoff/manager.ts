@@ -4,7 +4,7 @@
  * a dial policy and two budgets.
  * @module
  */
-import { randomBytes, publicKeyToSyrup, signatureToSyrup, verify } from '../crypto/index.js';
+import { randomBytes, verify } from '../crypto/index.js';
 import { locatorKey, peerLocatorToSyrup } from '../locator/index.js';
 import { ModelError, SigEnvelope } from '../model/index.js';
 import { SyrupRecord, type SyrupValue } from '../syrup/types.js';
@@ -131,13 +131,13 @@ export class HandoffManager {
     const giftId = randomBytes(32);
     ge.sendOnly({ kind: 'export', pos: 0 }, [label('deposit-gift'), giftId, ref]);
     const give = makeGive({
-      receiverKey: publicKeyToSyrup(gr.peerPublicKey),
+      receiverKey: ge.crypto.publicKeyToWire(gr.peerPublicKey),
       exporterLocation: peerLocatorToSyrup(ge.peerLocation!),
       session: ge.id,
       gifterSide: ge.ourPublicId,
       giftId,
     });
-    return new SigEnvelope(give, signatureToSyrup(ge.sign(give))).toSyrup();
+    return new SigEnvelope(give, ge.crypto.signatureToWire(ge.sign(give))).toSyrup();
   }
 
   // ---- Receiver (R): a signed give arrived on G–R (notes §9.3) ----
@@ -182,7 +182,7 @@ export class HandoffManager {
       const count = this.nextCount.get(er) ?? 0n;
       this.nextCount.set(er, count + 1n);
       const receive = makeReceive({ receivingSession: er.id!, receivingSide: er.ourPublicId, handoffCount: count, signedGive: envelope });
-      const signedReceive = new SigEnvelope(receive, signatureToSyrup(gr.sign(receive)));
+      const signedReceive = new SigEnvelope(receive, er.crypto.signatureToWire(gr.sign(receive)));
       // Resolve with the answer promise itself, so messages queued on the gift pipeline onto it.
       settle.resolve((E(er.peerBootstrap()) as Record<string, (...a: unknown[]) => Promise<unknown>>)['withdraw-gift'](signedReceive));
     };
