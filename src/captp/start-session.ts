@@ -53,7 +53,8 @@ export function readStartSession(m: DecodedOp): PeerHello {
   const form: CryptoForm = m.variant === 'spec-2026-09' ? 'spec-2026-09' : 'legacy-2025';
   if (form === 'spec-2026-09' && !ACCEPTED_CRYPTO_VERSIONS.includes(m.cryptoVersion as string)) {
     const theirs = String(m.cryptoVersion);
-    throw new ProtocolError(`unsupported crypto-version "${theirs.length > 100 ? `${theirs.slice(0, 100)}…` : theirs}" (we speak "${CRYPTO_VERSION}")`);
+    const shown = theirs.length > 100 ? `${theirs.slice(0, 100).toWellFormed()}…` : theirs;
+    throw new ProtocolError(`unsupported crypto-version "${shown}" (we speak "${CRYPTO_VERSION}")`);
   }
   let key: Uint8Array;
   let sig: Uint8Array;

@@ -187,6 +187,18 @@ describe('nodes on spec-2026-09 (memory netlayer)', () => {
     expect(await peer.waitClosed()).toBe(true);
   });
 
+  it('a long crypto-version is quoted cut short and well-formed', async () => {
+    const net = new MemoryNetwork();
+    const server = nodeOn(net, 'server');
+    const peer = await RawPeer.dial(net.netlayer('raw'), server.node.location);
+    const hello = peer.startSession();
+    const version = `x${'\u{1F600}'.repeat(150)}`; // the cut at 100 code units splits a pair
+    peer.send(new SyrupRecord(hello.label, [hello.fields[0], version, PK1, hello.fields[2], new Uint8Array(64)]));
+    await peer.expect('op:start-session');
+    const reason = (await peer.expect('op:abort')).fields[0] as string;
+    expect(reason).toMatch(/^unsupported crypto-version "x(\u{1F600}){49}\uFFFD…" \(we speak "Ed25519_SHA256"\)$/u);
+  });
+
   it('a 5-field start-session with list-shaped key is refused, not misread', async () => {
     const net = new MemoryNetwork();
     const server = nodeOn(net, 'server');
