@@ -13,11 +13,11 @@ import { refInfo, type RefInfo } from '../captp/refs.js';
 import { compareBytes } from '../syrup/index.js';
 import type { SyrupRecord, SyrupValue } from '../syrup/types.js';
 import { OcapnSturdyRef } from '../model/index.js';
-import { formatSturdyRefUri, locatorKey, parseOcapnUri, parseSturdyRefUri, sameLocator } from '../locator/index.js';
+import { formatSturdyRefUri, locatorKey, parseOcapnUri, sameLocator } from '../locator/index.js';
 import type { PeerLocator, SturdyRef } from '../locator/types.js';
 import type { Connection, Netlayer } from '../netlayers/interface.js';
 import { toHex } from '../syrup/bytes.js';
-import { SwissTable, sturdyRefArgs, type SturdyRefOptions } from './registry.js';
+import { SwissTable, locationOn, sturdyRefArgs, swissToRevoke, type SturdyRefOptions } from './registry.js';
 import { checkConnection, checkIdentity } from './admission.js';
 import { PeerSessions } from './peers.js';
 import { RateLimiter, resolveNodeLimits, type NodeLimits } from './limits.js';
@@ -175,7 +175,7 @@ export class OcapnNode {
   register(object: unknown, swiss?: Uint8Array | string | SturdyRefOptions, options?: SturdyRefOptions): OcapnSturdyRef {
     this.assertOpen();
     const args = sturdyRefArgs(swiss, options, 'register');
-    const location = this.locationFor(args.transport);
+    const location = args.transport === undefined ? this.location : locationOn(this.netlayers, args.transport);
     const bytes = this.swiss.register(object, args.swiss);
     return new OcapnSturdyRef(location, bytes);
   }
@@ -205,25 +205,7 @@ export class OcapnNode {
    *   sturdyref names another peer.
    */
   revokeSturdyRef(ref: string | SturdyRef | Uint8Array): boolean {
-    if (ref instanceof Uint8Array) return this.swiss.revoke(ref);
-    const sturdy = typeof ref === 'string' ? parseSturdyRefUri(ref) : ref;
-    if (typeof sturdy !== 'object' || sturdy === null || !(sturdy.swiss instanceof Uint8Array)) {
-      throw new TypeError('revokeSturdyRef needs an ocapn://…/s/… URI, a SturdyRef or the swiss number (Uint8Array)');
-    }
-    if (!this.isOwnLocation(sturdy.peer)) {
-      throw new RangeError(`revokeSturdyRef: the sturdyref names another peer (${sturdy.peer.designator}.${sturdy.peer.transport}), not this node`);
-    }
-    return this.swiss.revoke(sturdy.swiss);
-  }
-
-  /** Our locator on the netlayer for `transport` (default: the first). @throws RangeError if we have none. */
-  private locationFor(transport: string | undefined): PeerLocator {
-    if (transport === undefined) return this.location;
-    const netlayer = this.netlayers.find((n) => n.transport === transport);
-    if (!netlayer) {
-      throw new RangeError(`this node has no ${JSON.stringify(transport)} netlayer (it has: ${this.netlayers.map((n) => n.transport).join(', ')})`);
-    }
-    return netlayer.location;
+    return this.swiss.revoke(swissToRevoke(ref, (peer) => this.isOwnLocation(peer)));
   }
 
   /** Look up what `fetch` returns for `swiss` (throws if nothing is registered). */

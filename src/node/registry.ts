@@ -4,6 +4,9 @@
  */
 import { randomBytes } from '../crypto/index.js';
 import { toHex } from '../syrup/bytes.js';
+import { parseSturdyRefUri } from '../locator/index.js';
+import type { PeerLocator, SturdyRef } from '../locator/types.js';
+import type { Netlayer } from '../netlayers/interface.js';
 
 /** Longest swiss number accepted by default, in bytes (ours are 32; the test suite's are short ASCII). */
 export const DEFAULT_MAX_SWISS_BYTES = 256;
@@ -132,6 +135,38 @@ export function sturdyRefArgs(
     throw new TypeError(`${where}: options.transport must be a transport name (a string), got ${typeof o.transport}`);
   }
   return { swiss: swiss as Uint8Array | string | undefined, transport: o.transport };
+}
+
+/**
+ * The swiss number `OcapnNode.revokeSturdyRef` removes: `ref`'s bytes, or the swiss number of
+ * a sturdyref (URI or object) that names this node.
+ * @throws TypeError (LocatorError) for a malformed URI or argument; RangeError if the
+ *   sturdyref names another peer.
+ * @internal
+ */
+export function swissToRevoke(ref: unknown, isOwnLocation: (peer: PeerLocator) => boolean): Uint8Array {
+  if (ref instanceof Uint8Array) return ref;
+  const sturdy = (typeof ref === 'string' ? parseSturdyRefUri(ref) : ref) as SturdyRef | null;
+  if (typeof sturdy !== 'object' || sturdy === null || !(sturdy.swiss instanceof Uint8Array)) {
+    throw new TypeError('revokeSturdyRef needs an ocapn://…/s/… URI, a SturdyRef or the swiss number (Uint8Array)');
+  }
+  if (!isOwnLocation(sturdy.peer)) {
+    throw new RangeError(`revokeSturdyRef: the sturdyref names another peer (${sturdy.peer.designator}.${sturdy.peer.transport}), not this node`);
+  }
+  return sturdy.swiss;
+}
+
+/**
+ * Our locator on the netlayer for `transport`.
+ * @throws RangeError if none of `netlayers` has that transport.
+ * @internal
+ */
+export function locationOn(netlayers: readonly Netlayer[], transport: string): PeerLocator {
+  const netlayer = netlayers.find((n) => n.transport === transport);
+  if (!netlayer) {
+    throw new RangeError(`this node has no ${JSON.stringify(transport)} netlayer (it has: ${netlayers.map((n) => n.transport).join(', ')})`);
+  }
+  return netlayer.location;
 }
 
 function isPlainObject(v: unknown): boolean {
