@@ -61,3 +61,19 @@ export {
   type DialContext,
 } from './handoff/index.js';
 export * from './netlayers/neutral.js';
+// Persistence (docs/persistence.md): node identities, their keys, sturdyref options.
+export type { SturdyRefOptions } from './node/registry.js';
+export {
+  IDENTITY_FORMAT,
+  IDENTITY_VERSION,
+  generateNodeIdentity,
+  onionIdentityFromSeed,
+  serializeNodeIdentity,
+  parseNodeIdentity,
+  identityNetlayers,
+  type NodeIdentity,
+  type OnionIdentity,
+  type TcpTlsKeys,
+  type IdentityNetlayer,
+} from './node/identity.js';
+export { generateKeyPair, keyPairFromSeed, type SessionKeyPair } from './crypto/index.js';

@@ -11,3 +11,10 @@
  */
 export * from './core.js';
 export * from './netlayers/index.js';
+export {
+  createNodeIdentity,
+  saveNodeIdentity,
+  loadNodeIdentity,
+  loadOrCreateNodeIdentity,
+  type CreateIdentityOptions,
+} from './node/identity-file.js';

@@ -2,27 +2,20 @@
  * The CLI's netlayers: which ones `ocapn test-peer` serves on, the identity file that keeps
  * their URIs across restarts, and the dialler `ocapn call` picks for a URI's transport.
  *
- * Key file (`--key-file F`): one JSON object, one optional entry per netlayer, created (mode
- * 0600) if missing, reused if present; an entry missing for a netlayer in use is generated
- * and written back. Keep it secret: it holds private keys.
- * ```json
- * {
- *   "websocket": { "seed": "<32 bytes, base64url>", "publicKey": "<32 bytes, base64url>" },
- *   "tcp-tls": { "key": "-----BEGIN PRIVATE KEY-----\n…", "cert": "-----BEGIN CERTIFICATE-----\n…" },
- *   "onion": { "privateKey": "ED25519-V3:…" }
- * }
- * ```
- * `websocket` is the Ed25519 designator key pair, `tcp-tls` the PEM key and self-signed
- * certificate (the designator is derived from the certificate), `onion` tor's
- * `ADD_ONION` key. `tcp-testing-only` has no key (its designator is `--designator`).
+ * Key file (`--key-file F`): a node identity file (src/node/identity.ts; docs/persistence.md),
+ * created (mode 0600) if missing, reused if present; keys missing for a netlayer in use are
+ * generated and the file is written back. Files written before the identity format had a
+ * version (same layout, no `format`/`version`, onion as tor's `privateKey`) are still read.
+ * Keep it secret: it holds private keys. `tcp-testing-only` has no key (its designator is
+ * `--designator`).
  * @module
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateKeyPair, keyPairFromSeed, type SessionKeyPair } from '../crypto/index.js';
+import { loadOrCreateNodeIdentity } from '../node/identity-file.js';
+import type { IdentityNetlayer, NodeIdentity } from '../node/identity.js';
 import type { Netlayer } from '../netlayers/interface.js';
 import { listenTcpTestingOnly, createTcpTestingOnlyDialer, type Framing } from '../netlayers/tcp-testing-only/index.js';
 import { listenWebSocket, createWebSocketDialer } from '../netlayers/websocket/index.js';
-import { listenTcpTls, createTcpTlsDialer, generateTcpTlsIdentity, type TcpTlsIdentity } from '../netlayers/tcp-tls/index.js';
+import { listenTcpTls, createTcpTlsDialer } from '../netlayers/tcp-tls/index.js';
 import { listenOnion, createOnionDialer, type OnionNetlayer } from '../netlayers/onion/index.js';
 import type { TorEndpoint } from '../netlayers/onion/endpoint.js';
 
@@ -44,13 +37,6 @@ export interface ServeOptions {
   readonly torControl: TorEndpoint | undefined;
   readonly torSocks: TorEndpoint | undefined;
   readonly keyFile: string | undefined;
-}
-
-/** The identities kept in a key file (see the module comment). */
-interface KeyFile {
-  websocket?: { seed: string; publicKey: string };
-  'tcp-tls'?: TcpTlsIdentity;
-  onion?: { privateKey: string };
 }
 
 /** Check `--netlayer` values (default: tcp-testing-only alone). */
@@ -92,46 +78,22 @@ export function parseEndpoint(text: string | undefined, flag: string): TorEndpoi
   return { host, port };
 }
 
-function readKeyFile(path: string): KeyFile {
-  if (!existsSync(path)) return {};
-  let parsed: unknown;
+/** Load (or create, or complete) the key file for the netlayers in use. @throws Error naming the file and the field. */
+async function keyFileIdentity(path: string, transports: readonly Transport[]): Promise<NodeIdentity> {
+  const netlayers = transports.filter((t): t is IdentityNetlayer => t !== 'tcp-testing-only');
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    return (await loadOrCreateNodeIdentity(path, { netlayers })).identity;
   } catch (e) {
-    throw new Error(`--key-file ${path}: not valid JSON (${(e as Error).message})`);
+    const message = (e as Error).message;
+    const prefix = `identity file ${path}: `;
+    throw new Error(`--key-file ${path}: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`--key-file ${path}: expected a JSON object`);
-  return parsed as KeyFile;
-}
-
-function websocketKey(keys: KeyFile, path: string): SessionKeyPair {
-  const entry = keys.websocket;
-  if (entry === undefined) {
-    const kp = generateKeyPair();
-    keys.websocket = { seed: Buffer.from(kp.privateKey).toString('base64url'), publicKey: Buffer.from(kp.publicKey).toString('base64url') };
-    return kp;
-  }
-  if (typeof entry.seed !== 'string' || typeof entry.publicKey !== 'string') throw new Error(`--key-file ${path}: websocket needs seed and publicKey strings (base64url)`);
-  const kp = keyPairFromSeed(new Uint8Array(Buffer.from(entry.seed, 'base64url')));
-  if (Buffer.from(kp.publicKey).toString('base64url') !== entry.publicKey) throw new Error(`--key-file ${path}: websocket publicKey does not belong to its seed`);
-  return kp;
-}
-
-async function tcpTlsIdentity(keys: KeyFile, path: string): Promise<TcpTlsIdentity> {
-  const entry = keys['tcp-tls'];
-  if (entry === undefined) {
-    const id = await generateTcpTlsIdentity();
-    keys['tcp-tls'] = { key: id.key, cert: id.cert };
-    return id;
-  }
-  if (typeof entry.key !== 'string' || typeof entry.cert !== 'string') throw new Error(`--key-file ${path}: tcp-tls needs key and cert PEM strings`);
-  return entry;
 }
 
 /**
  * Start listening on every netlayer in `options`, in order. Resolves once each is reachable
- * (an onion service once tor reports its descriptor uploaded); writes the key file back if
- * an identity was created. On failure, closes those already started.
+ * (an onion service once tor reports its descriptor uploaded). With `keyFile`, the key file
+ * is read first, and written back if keys were missing. On failure, closes those already started.
  * @throws UsageError for flags that do not fit together; Error if a netlayer cannot start.
  */
 export async function serveNetlayers(options: ServeOptions): Promise<Netlayer[]> {
@@ -139,8 +101,7 @@ export async function serveNetlayers(options: ServeOptions): Promise<Netlayer[]>
     throw new UsageError('--netlayer onion needs --tor-control ADDR and --tor-socks ADDR (host:port or unix:/path)');
   }
   const keyPath = options.keyFile;
-  const keys: KeyFile = keyPath === undefined ? {} : readKeyFile(keyPath);
-  const before = JSON.stringify(keys);
+  const identity = keyPath === undefined ? undefined : await keyFileIdentity(keyPath, options.transports);
   const started: Netlayer[] = [];
   const { host, framing } = options;
   try {
@@ -151,25 +112,22 @@ export async function serveNetlayers(options: ServeOptions): Promise<Netlayer[]>
           started.push(await listenTcpTestingOnly({ host, port, designator: options.designator, framing: framing ?? 'raw' }));
           break;
         case 'websocket':
-          started.push(await listenWebSocket({ host, port, keyPair: keyPath === undefined ? undefined : websocketKey(keys, keyPath) }));
+          started.push(await listenWebSocket({ host, port, keyPair: identity?.websocket }));
           break;
         case 'tcp-tls': {
-          const id = keyPath === undefined ? undefined : await tcpTlsIdentity(keys, keyPath);
+          const id = identity?.tcpTls;
           started.push(await listenTcpTls({ host, port, framing, ...(id ? { key: id.key, cert: id.cert } : {}) }));
           break;
         }
         case 'onion': {
-          const stored = keys.onion?.privateKey;
-          if (stored !== undefined && typeof stored !== 'string') throw new Error(`--key-file ${keyPath}: onion.privateKey must be a string`);
           const onion: OnionNetlayer = await listenOnion({
             control: options.torControl,
             socks: options.torSocks,
             localTarget: { host, port },
-            privateKey: stored,
+            privateKey: identity?.onion?.privateKey,
             framing,
           });
           started.push(onion);
-          if (keyPath !== undefined && stored === undefined && onion.privateKey !== undefined) keys.onion = { privateKey: onion.privateKey };
           break;
         }
       }
@@ -178,7 +136,6 @@ export async function serveNetlayers(options: ServeOptions): Promise<Netlayer[]>
     await Promise.allSettled(started.map((n) => n.close()));
     throw e;
   }
-  if (keyPath !== undefined && JSON.stringify(keys) !== before) writeFileSync(keyPath, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return started;
 }
 

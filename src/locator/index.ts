@@ -9,6 +9,7 @@ import type { PeerLocator } from './types.js';
 
 export type { Hints, PeerLocator, SturdyRef } from './types.js';
 export { LocatorError };
+export { OcapnPeer, OcapnSturdyRef } from './values.js';
 export { peerLocatorToSyrup, peerLocatorFromSyrup, sturdyRefToSyrup, sturdyRefFromSyrup } from './codec.js';
 export {
   type SwissEncoding,

@@ -26,6 +26,7 @@
 
 import { LocatorError, checkPeerLocator, checkTransport, makeHints } from './errors.js';
 import type { Hints, PeerLocator, SturdyRef } from './types.js';
+import { OcapnPeer, OcapnSturdyRef } from './values.js';
 
 /** How a sturdyref URI writes the swiss number: base64url without padding, or its raw bytes. */
 export type SwissEncoding = 'base64url' | 'raw';
@@ -62,15 +63,19 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Parses an OCapN URI into a peer locator or a sturdyref (see the module notes for the
- * exact rules). A result with a `swiss` property is a {@link SturdyRef}.
+ * exact rules). A result with a `swiss` property is a sturdyref.
+ *
+ * The results are passable values: passed as an argument to a peer, an {@link OcapnSturdyRef}
+ * arrives as `<ocapn-sturdyref <ocapn-peer …> swiss>` and an {@link OcapnPeer} as
+ * `<ocapn-peer …>` (notes §3), not as a Struct.
  * @param uri - e.g. `ocapn://a2ef….tcp-testing-only?host=127.0.0.1&port=22045`.
  * @param options - swiss encoding (default `'base64url'`) and length limit.
- * @returns a frozen PeerLocator or SturdyRef; hints objects are frozen.
+ * @returns a frozen {@link OcapnPeer} or {@link OcapnSturdyRef}; hints objects are frozen.
  * @throws LocatorError for any malformed URI (wrong scheme, no `.` in the host, empty
  *   designator or transport, bad percent escapes, bad base64url, unexpected path, …);
  *   TypeError/RangeError for bad options.
  */
-export function parseOcapnUri(uri: string, options: ParseUriOptions = {}): PeerLocator | SturdyRef {
+export function parseOcapnUri(uri: string, options: ParseUriOptions = {}): OcapnPeer | OcapnSturdyRef {
   const swissEncoding = checkSwissEncoding(options.swissEncoding);
   const maxLength = options.maxLength ?? DEFAULT_MAX_URI_LENGTH;
   if (!Number.isSafeInteger(maxLength) || maxLength < SCHEME.length) {
@@ -93,7 +98,8 @@ export function parseOcapnUri(uri: string, options: ParseUriOptions = {}): PeerL
   const host = slash === -1 ? beforeQuery : beforeQuery.slice(0, slash);
   const path = slash === -1 ? '' : beforeQuery.slice(slash);
 
-  const peer: PeerLocator = Object.freeze({ ...parseHost(host), hints: parseQuery(query) });
+  const { transport, designator } = parseHost(host);
+  const peer = new OcapnPeer(transport, designator, parseQuery(query));
 
   if (path === '' || path === '/') return peer;
   if (!path.startsWith('/s/')) {
@@ -109,14 +115,15 @@ export function parseOcapnUri(uri: string, options: ParseUriOptions = {}): PeerL
   }
   const bytes = percentDecode(segment, 'swiss segment');
   const swiss = swissEncoding === 'raw' ? bytes : base64urlDecode(asciiOf(bytes, 'swiss segment'));
-  return Object.freeze({ peer, swiss });
+  return new OcapnSturdyRef(peer, swiss);
 }
 
 /**
  * Parses an OCapN peer URI (`ocapn://<designator>.<transport>[?hints]`).
+ * @returns an {@link OcapnPeer}, which travels as `<ocapn-peer …>` when passed.
  * @throws LocatorError for a malformed URI or a sturdyref URI.
  */
-export function parsePeerUri(uri: string, options: Omit<ParseUriOptions, 'swissEncoding'> = {}): PeerLocator {
+export function parsePeerUri(uri: string, options: Omit<ParseUriOptions, 'swissEncoding'> = {}): OcapnPeer {
   const parsed = parseOcapnUri(uri, options);
   if ('swiss' in parsed) throw new LocatorError(`expected a peer URI, got a sturdyref URI: ${quote(uri)}`);
   return parsed;
@@ -124,10 +131,12 @@ export function parsePeerUri(uri: string, options: Omit<ParseUriOptions, 'swissE
 
 /**
  * Parses an OCapN sturdyref URI (`ocapn://<designator>.<transport>/s/<swiss>[?hints]`).
+ * @returns an {@link OcapnSturdyRef}, which travels as `<ocapn-sturdyref <ocapn-peer …> swiss>`
+ *   when passed as an argument or returned (not as a Struct).
  * @param options - `swissEncoding` `'base64url'` (default) or `'raw'`; see the module notes.
  * @throws LocatorError for a malformed URI or a peer URI without `/s/<swiss>`.
  */
-export function parseSturdyRefUri(uri: string, options: ParseUriOptions = {}): SturdyRef {
+export function parseSturdyRefUri(uri: string, options: ParseUriOptions = {}): OcapnSturdyRef {
   const parsed = parseOcapnUri(uri, options);
   if (!('swiss' in parsed)) throw new LocatorError(`expected a sturdyref URI ("…/s/<swiss>"), got a peer URI: ${quote(uri)}`);
   return parsed;

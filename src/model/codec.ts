@@ -5,12 +5,13 @@
  */
 import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from '../syrup/types.js';
 import {
+  OcapnPeer,
+  OcapnSturdyRef,
   peerLocatorFromSyrup,
   peerLocatorToSyrup,
   sturdyRefFromSyrup,
   sturdyRefToSyrup,
 } from '../locator/index.js';
-import type { PeerLocator, SturdyRef } from '../locator/types.js';
 import { RemoteError, Tagged, isPromise, isRemotable, isStruct } from './passable.js';
 
 /** Raised when a value from the wire is not a valid OCapN value (the session aborts). */
@@ -21,19 +22,9 @@ export class ModelError extends Error {
   }
 }
 
-/** A sturdyref passed as a value (PR #227 `<ocapn-sturdyref peer swiss>`). */
-export class OcapnSturdyRef implements SturdyRef {
-  constructor(readonly peer: PeerLocator, readonly swiss: Uint8Array) {
-    Object.freeze(this);
-  }
-}
-
-/** A peer locator passed as a value (`<ocapn-peer transport designator hints>`). */
-export class OcapnPeer implements PeerLocator {
-  constructor(readonly transport: string, readonly designator: string, readonly hints: PeerLocator['hints']) {
-    Object.freeze(this);
-  }
-}
+// The locator value classes live with the locators (src/locator/values.ts), so that the URI
+// parsers can return them; they are re-exported here, where they always were.
+export { OcapnSturdyRef, OcapnPeer };
 
 /**
  * A signed envelope `<desc:sig-envelope signed signature>` carried as a value (third-party

@@ -17,7 +17,7 @@ import { formatSturdyRefUri, locatorKey, parseOcapnUri, sameLocator } from '../l
 import type { PeerLocator, SturdyRef } from '../locator/types.js';
 import type { Connection, Netlayer } from '../netlayers/interface.js';
 import { toHex } from '../syrup/bytes.js';
-import { SwissTable } from './registry.js';
+import { SwissTable, locationOn, sturdyRefArgs, swissToRevoke, type SturdyRefOptions } from './registry.js';
 import { checkConnection, checkIdentity } from './admission.js';
 import { PeerSessions } from './peers.js';
 import { RateLimiter, resolveNodeLimits, type NodeLimits } from './limits.js';
@@ -154,18 +154,58 @@ export class OcapnNode {
   }
 
   /**
-   * Register `object` under a swiss number (32 random bytes unless given) and return its
-   * sturdyref. `fetch` on our bootstrap object with that swiss number returns `object`.
+   * Register `object` under a swiss number and return its sturdyref (a passable
+   * {@link OcapnSturdyRef}). `fetch` on our bootstrap object with that swiss number returns
+   * `object`.
+   *
+   * The swiss number is 32 fresh random bytes unless one is given (`swiss`, or
+   * `options.swiss`): a chosen one keeps the sturdyref valid across restarts, together with the
+   * node's identity (docs/persistence.md). **A swiss number is a secret**: it is the
+   * capability itself, so a chosen one must be as unguessable as a random one (32 random
+   * bytes, stored like a private key), never a name or a counter.
+   * @param swiss - a chosen swiss number (bytes; a string is taken as its UTF-8 bytes), or the
+   *   options object in its place.
+   * @param options - `transport`: which netlayer's locator the sturdyref names (default the
+   *   first netlayer's); `swiss`: as the argument.
+   * @throws TypeError if `swiss` is neither bytes nor a string, or a string with a lone
+   *   surrogate, or is already registered to another object, or the options are malformed;
+   *   RangeError if it is empty or longer than `maxSwissBytes` (default 256 bytes), or the
+   *   node has no netlayer for `options.transport`; Error if the node is closing.
    */
-  register(object: unknown, swiss?: Uint8Array | string): OcapnSturdyRef {
+  register(object: unknown, swiss?: Uint8Array | string | SturdyRefOptions, options?: SturdyRefOptions): OcapnSturdyRef {
     this.assertOpen();
-    const bytes = this.swiss.register(object, swiss);
-    return new OcapnSturdyRef(this.location, bytes);
+    const args = sturdyRefArgs(swiss, options, 'register');
+    const location = args.transport === undefined ? this.location : locationOn(this.netlayers, args.transport);
+    const bytes = this.swiss.register(object, args.swiss);
+    return new OcapnSturdyRef(location, bytes);
   }
 
-  /** Register `object` and return its sturdyref as an `ocapn://` URI (swiss in base64url). */
-  sturdyRefUri(object: unknown, swiss?: Uint8Array | string): string {
-    return formatSturdyRefUri(this.register(object, swiss));
+  /**
+   * Register `object` and return its sturdyref as an `ocapn://…/s/<swiss>` URI (swiss in
+   * base64url): `node.sturdyRefUri(obj)`, `node.sturdyRefUri(obj, swiss)`,
+   * `node.sturdyRefUri(obj, { transport: 'websocket' })`. Same arguments, rules and errors as
+   * {@link register}; read its warning about chosen swiss numbers.
+   */
+  sturdyRefUri(object: unknown, swiss?: Uint8Array | string | SturdyRefOptions, options?: SturdyRefOptions): string {
+    return formatSturdyRefUri(this.register(object, swiss, options));
+  }
+
+  /**
+   * Revoke a sturdyref of this node: remove its swiss number from the table, so that every
+   * later `fetch` of it (an {@link enliven} by anyone, with the URI or the bytes) breaks with
+   * "sturdyref revoked: …". The object itself is untouched and can be registered again.
+   *
+   * Sessions that already fetched the object **keep their live reference**: OCapN has no way
+   * to revoke a live reference. To be able to cut those off too, register a caretaker (a
+   * forwarder you can switch off) instead of the object itself (docs/persistence.md).
+   * @param ref - the sturdyref's `ocapn://…/s/…` URI (swiss in base64url, as
+   *   {@link sturdyRefUri} writes it), a {@link SturdyRef}, or the swiss number's bytes.
+   * @returns whether something was registered under that swiss number.
+   * @throws TypeError (LocatorError) for a malformed URI or argument; RangeError if the
+   *   sturdyref names another peer.
+   */
+  revokeSturdyRef(ref: string | SturdyRef | Uint8Array): boolean {
+    return this.swiss.revoke(swissToRevoke(ref, (peer) => this.isOwnLocation(peer)));
   }
 
   /** Look up what `fetch` returns for `swiss` (throws if nothing is registered). */

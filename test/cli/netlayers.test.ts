@@ -98,7 +98,7 @@ describe('ocapn test-peer --key-file', () => {
     const first = await startPeer(args);
     await stopPeer(first.child);
     const keys = JSON.parse(readFileSync(file, 'utf8'));
-    expect(Object.keys(keys).sort()).toEqual(['tcp-tls', 'websocket']);
+    expect(Object.keys(keys).sort()).toEqual(['format', 'tcp-tls', 'version', 'websocket']); // the node identity format (docs/persistence.md)
     expect(keys['tcp-tls'].cert).toContain('BEGIN CERTIFICATE');
     expect(Buffer.from(keys.websocket.seed, 'base64url')).toHaveLength(32);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o077).toBe(0);
@@ -145,6 +145,6 @@ describe('ocapn CLI flag errors', () => {
     (await import('node:fs')).writeFileSync(file, '{"websocket": {"seed": "AAAA", "publicKey": 1}}');
     const r = await run([CLI, 'test-peer', '--netlayer', 'websocket', '--key-file', file]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([`ocapn: --key-file ${file}: websocket needs seed and publicKey strings (base64url)`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`ocapn: --key-file ${file}: websocket.seed must be 32 bytes in base64url without padding (43 characters), got 4 characters`]);
   });
 });
