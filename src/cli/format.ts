@@ -1,57 +1,63 @@
 /**
- * Reading CLI arguments as OCapN values and printing results.
+ * CLI values: arguments read, and results printed, in the readable notation of the interop
+ * vectors (src/syrup/notation-parse.ts; docs/cli.md "Values"), through the value model, so
+ * `42` is an Integer, `1.5` a Float64, `'name` a Symbol, `{"k": 1}` a Struct,
+ * `<desc:tagged 'tag 1>` a Tagged and `<void>` undefined.
  * @module
  */
-import { Selector, Tagged, isPromise, isRemotable } from '../model/index.js';
+import { fromSyrup, toSyrup, type RefHooks } from '../model/index.js';
 import { refInfo } from '../captp/refs.js';
+import { parseNotation } from '../syrup/notation-parse.js';
+import { toNotation } from '../syrup/notation.js';
+import { SyrupRecord, SyrupSymbol } from '../syrup/types.js';
+import { UsageError } from './netlayers.js';
+
+/** Arguments carry no references: every descriptor record is refused. */
+const NO_REFS: RefHooks = {
+  isKnownRef: () => false,
+  encodeRef: () => {
+    throw new TypeError('an argument cannot be a reference');
+  },
+  decodeRef: () => undefined,
+};
 
 /**
- * One CLI argument as a value: `12` → Integer, `1.5` → Float64, `true`/`false`, `null`,
- * `'name` → Symbol, JSON (integers inside become Integers), anything else → String.
+ * One CLI argument as a passable.
+ * @param text the argument, in the notation (`42`, `"text"`, `'sym`, `[1 2]`, `{"k": t}`, …).
+ * @param what how the error names it, e.g. `argument 2`.
+ * @throws UsageError when the text is not notation, or not an OCapN value (a Set, an
+ *   unknown record label).
  */
-export function parseArg(text: string): unknown {
-  if (/^-?\d+$/.test(text)) return BigInt(text);
-  if (/^-?\d+\.\d+(e[+-]?\d+)?$/i.test(text)) return Number(text);
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  if (text === 'null') return null;
-  if (text.startsWith("'") && text.length > 1) return new Selector(text.slice(1));
-  if (/^[[{"]/.test(text)) {
-    try {
-      const withBig = text.replace(/(?<=[:,[\s]|^)(-?\d+)(?=[,\]}\s]|$)/g, '"__int:$1"');
-      return JSON.parse(withBig, (_k, v) => (typeof v === 'string' && v.startsWith('__int:') ? BigInt(v.slice(6)) : v));
-    } catch {
-      return text;
-    }
+export function parseArg(text: string, what = 'argument'): unknown {
+  try {
+    return fromSyrup(parseNotation(text), NO_REFS);
+  } catch (e) {
+    const message = (e as Error).message.replace(/^notation: /, '');
+    throw new UsageError(`${what} ${JSON.stringify(text)}: ${message}`);
   }
-  return text;
 }
 
-/** A readable rendering of a passable (references shown as `<remote object>` etc.). */
-export function formatValue(v: unknown, depth = 0): string {
-  if (depth > 32) return '…';
-  switch (typeof v) {
-    case 'undefined':
-      return 'undefined';
-    case 'bigint':
-      return `${v}n`;
-    case 'string':
-      return JSON.stringify(v);
-    case 'number':
-      return Object.is(v, -0) ? '-0.0' : String(v);
-    case 'boolean':
-      return String(v);
-    case 'function':
-      return '<local object>';
+const recordOf = (label: string, pos?: number) => new SyrupRecord(new SyrupSymbol(label), pos === undefined ? [] : [BigInt(pos)]);
+
+/** References in results, written as the descriptor they arrived as (`<desc:import-object 1>`). */
+const SHOW_REFS: RefHooks = {
+  isKnownRef: (v) => refInfo.has(v),
+  encodeRef: (v) => {
+    const info = refInfo.get(v);
+    if (info) return recordOf(`desc:${info.kind}`, info.pos);
+    return recordOf(typeof (v as PromiseLike<unknown>).then === 'function' ? 'local-promise' : 'local-object');
+  },
+  decodeRef: () => undefined,
+};
+
+/**
+ * A result in the notation: data as written on the wire (`undefined` as `<void>`, an Error
+ * as `<desc:error "message">`), references as the descriptor they arrived as.
+ */
+export function formatValue(v: unknown): string {
+  try {
+    return toNotation(toSyrup(v, SHOW_REFS, { errorForm: 'desc:error' }));
+  } catch (e) {
+    return `<unprintable: ${(e as Error).message}>`;
   }
-  if (v === null) return 'null';
-  if (refInfo.has(v as object)) return refInfo.get(v as object)!.kind === 'import-object' ? '<remote object>' : '<remote promise>';
-  if (v instanceof Selector) return `'${v.name}`;
-  if (v instanceof Uint8Array) return `bytes(${Buffer.from(v).toString('hex')})`;
-  if (Array.isArray(v)) return `[${v.map((x) => formatValue(x, depth + 1)).join(', ')}]`;
-  if (v instanceof Tagged) return `tagged(${JSON.stringify(v.tag)}, ${formatValue(v.payload, depth + 1)})`;
-  if (v instanceof Error) return `${v.name}: ${v.message}`;
-  if (isPromise(v)) return '<promise>';
-  if (isRemotable(v)) return '<local object>';
-  return `{${Object.entries(v as object).map(([k, x]) => `${JSON.stringify(k)}: ${formatValue(x, depth + 1)}`).join(', ')}}`;
 }

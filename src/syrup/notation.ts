@@ -6,6 +6,7 @@
  */
 import { MAX_ENCODE_DEPTH } from './encode.js';
 import { toHex } from './bytes.js';
+import { bareAtom } from './notation-parse.js';
 import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from './types.js';
 
 const SIMPLE_SYMBOL = /^[A-Za-z0-9_:.!?*+/=-]+$/;
@@ -70,8 +71,10 @@ function notation(v: SyrupValue, depth: number): string {
   if (v instanceof Uint8Array) return bytesNotation(v);
   if (Array.isArray(v)) return `[${v.map((x: SyrupValue) => notation(x, d)).join(' ')}]`;
   if (v instanceof SyrupRecord) {
-    const label =
-      v.label instanceof SyrupSymbol && SIMPLE_SYMBOL.test(v.label.name) ? v.label.name : notation(v.label, d);
+    // Bare only when it cannot read back as another value (`<t>`, `<42>`, `<:ab>`).
+    const name = v.label instanceof SyrupSymbol ? v.label.name : undefined;
+    const bare = name !== undefined && SIMPLE_SYMBOL.test(name) && !name.startsWith(':') && bareAtom(name) === undefined;
+    const label = bare ? name : notation(v.label, d);
     return `<${[label, ...v.fields.map((x) => notation(x, d))].join(' ')}>`;
   }
   if (v instanceof SyrupDict) {
@@ -85,7 +88,8 @@ function notation(v: SyrupValue, depth: number): string {
  * Writes a value in the readable notation of the interop vectors: `t` `f`; integers in
  * decimal; floats like Python's repr (`1.5`, `-0.0`, `+inf`, `nan`); JSON-escaped strings;
  * `'symbol` (or `'"…"`); `b"…"` or `:hex` bytes; `[a b]`; `{k: v, …}`; `#{a b}`;
- * `<label f1 f2>`. Dictionary entries and set items are written in the order they are held.
+ * `<label f1 f2>` (the label bare when it is a simple Symbol that reads back as one).
+ * {@link parseNotation} reads it back. Dictionary entries and set items are written in the order they are held.
  *
  * @throws TypeError for a non-Syrup value.
  */

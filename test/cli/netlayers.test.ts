@@ -85,7 +85,7 @@ describe('ocapn test-peer on websocket and tcp-tls at once', () => {
       const r = await run([CLI, 'call', sturdyOf(lines, transport, 'echo'), transport, '42', '1.5'], 30_000);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout.trim()).toBe(`['${transport}, 42n, 1.5]`); // the method name arrives as a Symbol
+      expect(r.stdout.trim()).toBe(`['${transport} 42 1.5]`); // the method name arrives as a Symbol
     }
   }, 60_000);
 });
@@ -126,7 +126,7 @@ describe('ocapn CLI flag errors', () => {
     [['call', `ocapn://${'a'.repeat(56)}.onion/s/AAAA`, 'x', '--tor-socks', '127.0.0.1:99999'], /--tor-socks must be host:port or unix:\/path/],
     [['call', 'ocapn://abc.pigeon/s/AAAA', 'x'], /no netlayer for transport "pigeon"/],
   ];
-  it('each prints one "ocapn:" error line (then the usage) and exits 2', async () => {
+  it('each prints one "ocapn:" error line and exits 2', async () => {
     ensureBuilt();
     for (const [args, message] of cases) {
       const r = await run([CLI, ...args]);
@@ -135,7 +135,8 @@ describe('ocapn CLI flag errors', () => {
       const [line, ...rest] = r.stderr.split('\n');
       expect(line, args.join(' ')).toMatch(/^ocapn: /);
       expect(line).toMatch(message);
-      expect(rest.join('\n')).toMatch(/^usage:/);
+      expect(line).toMatch(/\(see ocapn (test-peer|call) --help\)$/);
+      expect(rest).toEqual(['']);
     }
   }, 60_000);
   it('a bad key file is one error line and exit 1', async () => {
