@@ -126,7 +126,7 @@ async function call(argv: string[]): Promise<void> {
   const node = new OcapnNode({ netlayers: [netlayer], profile: profileOf(values.profile, 'goblins'), tap: wirePrinter(values.wire!) });
   try {
     const target = await node.enliven(ref);
-    const result = await (E(target as Record<string, (...a: unknown[]) => unknown>) as Record<string, (...a: unknown[]) => Promise<unknown>>)[method](...args.map(parseArg));
+    const result = await (E(target) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method](...args.map(parseArg));
     process.stdout.write(`${formatValue(result)}\n`);
   } finally {
     await node.close('done');

@@ -68,8 +68,9 @@ export interface NodeOptions {
 /** Default {@link NodeOptions.closeDrainMs}. */
 export const DEFAULT_CLOSE_DRAIN_MS = 2_000;
 
-/** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
-export type Remote<T> = T extends object ? T & { readonly __remote?: true } : T;
+import type { Remote } from '../captp/remote-types.js';
+/** A reference to a remote object of type `T`: opaque, use it with `E(ref).method(...)`. */
+export type { Remote };
 
 /** An OCapN node: one identity per netlayer, many sessions. */
 export class OcapnNode {
