@@ -34,15 +34,15 @@ export type SwissEncoding = 'base64url' | 'raw';
 /** Options for {@link parseOcapnUri} and {@link parseSturdyRefUri}. */
 export interface ParseUriOptions {
   /** How the `/s/<swiss>` segment is encoded. Default `'base64url'`. */
-  readonly swissEncoding?: SwissEncoding;
+  readonly swissEncoding?: SwissEncoding | undefined;
   /** Longest URI accepted, in UTF-16 code units. Default {@link DEFAULT_MAX_URI_LENGTH}. */
-  readonly maxLength?: number;
+  readonly maxLength?: number | undefined;
 }
 
 /** Options for {@link formatSturdyRefUri}. */
 export interface FormatUriOptions {
   /** How to write the swiss number. Default `'base64url'`. */
-  readonly swissEncoding?: SwissEncoding;
+  readonly swissEncoding?: SwissEncoding | undefined;
 }
 
 /** Default limit on the length of a URI given to the parsers (8 KiB). */
