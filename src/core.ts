@@ -7,6 +7,7 @@
 export { E, HandledPromise } from './captp/eventual-send.js';
 export { Far } from '@endo/far';
 export { OcapnNode, DEFAULT_CLOSE_DRAIN_MS, type NodeOptions, type Remote } from './node/node.js';
+export type { RemoteValue, CallResult, Sendable, ETypes } from './captp/remote-types.js';
 export {
   ReconnectError,
   DEFAULT_RECONNECT,

@@ -15,8 +15,8 @@
  * stop it.
  */
 export interface CallOptions {
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A remote call that did not settle within its deadline. */

@@ -6,8 +6,14 @@
  */
 import 'ses';
 import '@endo/eventual-send/shim.js';
-import { E } from '@endo/eventual-send';
+import { E as endoE } from '@endo/eventual-send';
+import type { ETypes } from './remote-types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const HandledPromise: any = (globalThis as any).HandledPromise;
-export { E };
+
+/**
+ * Eventual send (Endo's `E`), typed for OCapN: `E(ref).method(...args)` returns a promise for
+ * the result as the value model delivers it (see {@link ETypes} and docs/value-model.md).
+ */
+export const E: ETypes = endoE as unknown as ETypes;

@@ -59,15 +59,15 @@ export interface SessionOptions {
   readonly profile: CompatProfile;
   readonly limits: SessionLimits;
   /** Session key pair; fresh by default (tests pass fixed keys). */
-  readonly keyPair?: SessionKeyPair;
+  readonly keyPair?: SessionKeyPair | undefined;
   /** A node-wide budget that this session's answer bytes are also charged to. */
-  readonly nodeAnswerBudget?: ByteBudget;
+  readonly nodeAnswerBudget?: ByteBudget | undefined;
   /** Defaults for every question this session asks (e.g. a deadline). */
-  readonly callDefaults?: CallOptions;
+  readonly callDefaults?: CallOptions | undefined;
   /** Probing a peer that went silent (./liveness.ts); `false` or absent: off. */
-  readonly liveness?: LivenessOptions | false;
+  readonly liveness?: LivenessOptions | false | undefined;
   /** The byte encoding of messages (./wire-codec.ts); Syrup by default. */
-  readonly wireCodec?: WireCodec;
+  readonly wireCodec?: WireCodec | undefined;
 }
 
 /**

@@ -48,7 +48,7 @@ export interface HandoffOptions {
    * (E–R, G–E) session pair, which takes constant memory, so there is nothing to bound.
    * Still accepted (a positive integer) so existing options keep working.
    */
-  readonly maxUsedCounts?: number;
+  readonly maxUsedCounts?: number | undefined;
 }
 
 export const DEFAULT_HANDOFF_OPTIONS: HandoffOptions = Object.freeze({

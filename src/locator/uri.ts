@@ -24,6 +24,7 @@
  * @module
  */
 
+import { base64urlnopad } from '@scure/base';
 import { LocatorError, checkPeerLocator, checkTransport, makeHints } from './errors.js';
 import type { Hints, PeerLocator, SturdyRef } from './types.js';
 import { OcapnPeer, OcapnSturdyRef } from './values.js';
@@ -34,15 +35,15 @@ export type SwissEncoding = 'base64url' | 'raw';
 /** Options for {@link parseOcapnUri} and {@link parseSturdyRefUri}. */
 export interface ParseUriOptions {
   /** How the `/s/<swiss>` segment is encoded. Default `'base64url'`. */
-  readonly swissEncoding?: SwissEncoding;
+  readonly swissEncoding?: SwissEncoding | undefined;
   /** Longest URI accepted, in UTF-16 code units. Default {@link DEFAULT_MAX_URI_LENGTH}. */
-  readonly maxLength?: number;
+  readonly maxLength?: number | undefined;
 }
 
 /** Options for {@link formatSturdyRefUri}. */
 export interface FormatUriOptions {
   /** How to write the swiss number. Default `'base64url'`. */
-  readonly swissEncoding?: SwissEncoding;
+  readonly swissEncoding?: SwissEncoding | undefined;
 }
 
 /** Default limit on the length of a URI given to the parsers (8 KiB). */
@@ -57,7 +58,8 @@ const SEGMENT_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%]*$/;
 const QUERY_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 /** Bytes written as themselves in a raw swiss segment (pchar minus `%`). */
 const RAW_SEGMENT_SAFE = /[A-Za-z0-9\-._~!$&'()*+,;=:@]/;
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** One character of the URL-safe base64 alphabet (RFC 4648 §5). */
+const BASE64URL_CHAR = /^[A-Za-z0-9_-]$/;
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -251,7 +253,7 @@ function asciiOf(bytes: Uint8Array, what: string): string {
   return s;
 }
 
-/** Strict base64url decoding: URL-safe alphabet, no padding, zero trailing bits. */
+/** Strict base64url decoding (@scure/base's codec): URL-safe alphabet, no padding, zero trailing bits. */
 function base64urlDecode(text: string): Uint8Array {
   if (text.includes('=')) {
     throw new LocatorError('swiss segment is not valid base64url: padding "=" is not allowed (use swissEncoding "raw" for raw bytes)');
@@ -259,42 +261,21 @@ function base64urlDecode(text: string): Uint8Array {
   if (text.length % 4 === 1) {
     throw new LocatorError(`swiss segment is not valid base64url: length ${text.length} is impossible (length mod 4 = 1)`);
   }
-  const out = new Uint8Array(Math.floor((text.length * 6) / 8));
-  let acc = 0;
-  let bits = 0;
-  let n = 0;
   for (const ch of text) {
-    const v = BASE64URL.indexOf(ch);
-    if (v === -1) {
+    if (!BASE64URL_CHAR.test(ch)) {
       throw new LocatorError(`swiss segment is not valid base64url: unexpected character ${quote(ch)} (use swissEncoding "raw" for raw bytes)`);
     }
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[n++] = (acc >> bits) & 0xff;
-    }
-    acc &= (1 << bits) - 1;
   }
-  if (acc !== 0) throw new LocatorError('swiss segment is not canonical base64url: unused trailing bits are not zero');
-  return out;
+  try {
+    return base64urlnopad.decode(text);
+  } catch {
+    // Padding, length and alphabet were checked above: what is left is a non-canonical tail.
+    throw new LocatorError('swiss segment is not canonical base64url: unused trailing bits are not zero');
+  }
 }
 
 function base64urlEncode(bytes: Uint8Array): string {
-  let s = '';
-  let acc = 0;
-  let bits = 0;
-  for (const b of bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      s += BASE64URL[(acc >> bits) & 63];
-    }
-    acc &= (1 << bits) - 1;
-  }
-  if (bits > 0) s += BASE64URL[(acc << (6 - bits)) & 63];
-  return s;
+  return base64urlnopad.encode(bytes);
 }
 
 function rawSegment(bytes: Uint8Array): string {

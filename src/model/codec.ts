@@ -61,16 +61,16 @@ export type NegativeZero = 'keep' | 'zero';
 
 /** Options of {@link toSyrup}. */
 export interface ToSyrupOptions {
-  errorForm?: ErrorForm;
+  errorForm?: ErrorForm | undefined;
   /**
    * Order of Struct keys, including locator hints: `'canonical'` (default) or `'js'` (JS string
    * order of the keys, which Endo's decoder requires).
    */
-  structOrder?: StructOrder;
+  structOrder?: StructOrder | undefined;
   /** `'keep'` (default) writes -0 as -0.0; `'zero'` writes it as 0.0 (for Endo). */
-  negativeZero?: NegativeZero;
+  negativeZero?: NegativeZero | undefined;
   /** Deepest nesting accepted from the API user (cycles hit this). Default 256. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
 }
 
 const label = (name: string) => new SyrupSymbol(name);

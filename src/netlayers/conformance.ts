@@ -20,19 +20,19 @@ export interface ConformancePair {
 /** Options of {@link checkNetlayerConformance}. */
 export interface ConformanceOptions {
   /** Messages sent each way in the ordered-delivery check. Integer ≥ 1; default 10,000. */
-  messages?: number;
+  messages?: number | undefined;
   /**
    * Largest message payload, in bytes (the netlayer must accept it plus ~30 bytes of Syrup).
    * Integer from 1 to 16 MiB; default 1 MiB (1,048,576).
    */
-  largestMessageBytes?: number;
+  largestMessageBytes?: number | undefined;
   /** Bound on each check, in milliseconds (setup and cleanup included). Default 60,000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * How long a connect to a closed netlayer may take to reject, in milliseconds; also how
    * long the other end may take to notice a closed netlayer. Default 10,000.
    */
-  refusalMs?: number;
+  refusalMs?: number | undefined;
 }
 
 /** The outcome of one check. */

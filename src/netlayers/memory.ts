@@ -23,7 +23,7 @@ export interface MemoryNetworkOptions {
    * macrotask (`setImmediate`; a 0 ms timer where there is none, as in browsers), closer to a
    * real socket, so timers and I/O can interleave.
    */
-  deliver?: MemoryDelivery;
+  deliver?: MemoryDelivery | undefined;
 }
 
 /** One link between two {@link MemoryConnection} ends. */

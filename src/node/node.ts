@@ -35,41 +35,43 @@ export interface NodeOptions {
   /** The netlayers this node listens and dials on (at least one). */
   netlayers: Netlayer[];
   /** Compatibility profile for every peer (default `goblins`, what Goblins 0.18 accepts; notes §15). */
-  profile?: ProfileChoice;
+  profile?: ProfileChoice | undefined;
   /** Per-peer profile; falls back to `profile`. A peer that speaks the suite's legacy forms is switched to `suite`. */
-  profileFor?: (peer: PeerLocator) => ProfileChoice | undefined;
+  profileFor?: ((peer: PeerLocator) => ProfileChoice | undefined) | undefined;
   /** Session limits (see {@link SessionLimits}). */
-  limits?: Partial<SessionLimits>;
+  limits?: Overrides<SessionLimits> | undefined;
   /** Third-party handoff limits. */
-  handoff?: Partial<HandoffOptions>;
+  handoff?: Overrides<HandoffOptions> | undefined;
   /** Observe every CapTP message in and out (for transcripts and wire printing). */
-  tap?: (event: WireEvent) => void;
+  tap?: ((event: WireEvent) => void) | undefined;
   /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. Same as `nodeLimits.maxSessions`. */
-  maxSessions?: number;
+  maxSessions?: number | undefined;
   /** Node-wide limits: sessions per address and per key, handshakes, rates, byte budgets (see {@link NodeLimits}). */
-  nodeLimits?: Partial<NodeLimits>;
+  nodeLimits?: Overrides<NodeLimits> | undefined;
   /** Longest swiss number registered or fetched, in bytes; a longer `fetch` breaks. Default 256. */
-  maxSwissBytes?: number;
+  maxSwissBytes?: number | undefined;
   /**
    * Noticing a peer that went silent while we wait on it (see {@link LivenessOptions}):
    * default `{ timeoutMs: 20_000, whileIdle: false }`; `false` turns it off. Never used with
    * the `suite` profile.
    */
-  liveness?: Partial<LivenessOptions> | false;
+  liveness?: Overrides<LivenessOptions> | false | undefined;
   /** A deadline for every remote call, in ms (none by default); per call: {@link withCallOptions}. */
-  callTimeoutMs?: number;
+  callTimeoutMs?: number | undefined;
   /**
    * Longest time {@link OcapnNode.close} waits for what was already sent to leave our
    * buffers before it aborts the sessions, in ms (integer from 0 to 2^31-1). Default 2,000.
    */
-  closeDrainMs?: number;
+  closeDrainMs?: number | undefined;
 }
 
 /** Default {@link NodeOptions.closeDrainMs}. */
 export const DEFAULT_CLOSE_DRAIN_MS = 2_000;
 
-/** A reference to a remote object of type `T`: use it with `E(ref).method(...)`. */
-export type Remote<T> = T extends object ? T & { readonly __remote?: true } : T;
+import type { Remote } from '../captp/remote-types.js';
+import type { Overrides } from '../captp/options.js';
+/** A reference to a remote object of type `T`: opaque, use it with `E(ref).method(...)`. */
+export type { Remote };
 
 /** An OCapN node: one identity per netlayer, many sessions. */
 export class OcapnNode {
@@ -238,7 +240,7 @@ export class OcapnNode {
    *   gave up.
    * @throws TypeError / RangeError for a bad sturdyref or options (synchronously).
    */
-  enlivenReconnecting<T = unknown>(ref: SturdyRef | string, options?: Partial<ReconnectOptions>): Promise<Remote<T>> {
+  enlivenReconnecting<T = unknown>(ref: SturdyRef | string, options?: Overrides<ReconnectOptions>): Promise<Remote<T>> {
     const sturdy = typeof ref === 'string' ? parseOcapnUri(ref) : ref;
     if (!sturdy || typeof sturdy !== 'object' || !('swiss' in sturdy)) throw new TypeError('enlivenReconnecting needs a sturdyref (an ocapn://…/s/… URI or a SturdyRef)');
     const resolved = resolveReconnectOptions(options);

@@ -38,7 +38,7 @@ export interface ReconnectOptions {
   /** With `'wait'`: longest time a call waits for a live reference, in ms (integer ≥ 1). Default 30,000. */
   readonly waitTimeoutMs: number;
   /** Called on every change of state (a throwing listener is ignored). */
-  readonly onStateChange?: (change: ReconnectStateChange) => void;
+  readonly onStateChange?: ((change: ReconnectStateChange) => void) | undefined;
 }
 
 /**
@@ -101,7 +101,8 @@ export function resolveReconnectOptions(options: Partial<ReconnectOptions> | und
   if (typeof options !== 'object' || options === null) throw new TypeError('enlivenReconnecting: options must be an object');
   const known = new Set([...Object.keys(DEFAULT_RECONNECT), 'onStateChange']);
   for (const k of Object.keys(options)) if (!known.has(k)) throw new TypeError(`enlivenReconnecting: unknown option "${k}"`);
-  const o = { ...DEFAULT_RECONNECT, ...options } as ReconnectOptions;
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)); // an explicit undefined means the default
+  const o = { ...DEFAULT_RECONNECT, ...given } as ReconnectOptions;
   intOption(o.initialDelayMs, 'initialDelayMs', 1);
   intOption(o.maxDelayMs, 'maxDelayMs', o.initialDelayMs);
   intOption(o.maxAttempts, 'maxAttempts', 1, Number.MAX_SAFE_INTEGER, true);

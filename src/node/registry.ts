@@ -14,7 +14,7 @@ export const DEFAULT_MAX_SWISS_BYTES = 256;
 /** Options of a {@link SwissTable}. */
 export interface SwissTableOptions {
   /** Longest swiss number registered or looked up, in bytes. Default {@link DEFAULT_MAX_SWISS_BYTES}. */
-  readonly maxSwissBytes?: number;
+  readonly maxSwissBytes?: number | undefined;
 }
 
 /** How many revoked swiss numbers are remembered, to say "revoked" rather than "unknown" (oldest forgotten first). */

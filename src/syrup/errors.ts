@@ -27,26 +27,26 @@ export class SyrupError extends Error {
 /** Limits and switches for the Syrup decoders. Every field is optional. */
 export interface DecodeOptions {
   /** Most containers (list, dictionary, record, set) open at once. Default 128. */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /** Longest string, bytestring or symbol, in bytes. Default 16 MiB (16,777,216). */
-  maxBytesLength?: number;
+  maxBytesLength?: number | undefined;
   /**
    * Most items in one container: list items, dictionary entries (key–value pairs), record
    * fields (the label not counted), set items. Default 1,000,000.
    */
-  maxContainerLength?: number;
+  maxContainerLength?: number | undefined;
   /**
    * Largest top-level value, in bytes (enforced by {@link scanValue} and
    * {@link SyrupStreamReader}; {@link decode} is bounded by its input anyway). Default 64 MiB.
    */
-  maxValueBytes?: number;
+  maxValueBytes?: number | undefined;
   /**
    * Longest integer digit run. Bounds the work of big-integer parsing. Default 4096 digits
    * (integers up to about 2^13600). Extension beyond the agreed API.
    */
-  maxIntegerDigits?: number;
+  maxIntegerDigits?: number | undefined;
   /** Accept Syrup sets `#…$`. Default `true` at this layer (OCapN itself refuses sets). */
-  allowSets?: boolean;
+  allowSets?: boolean | undefined;
   /**
    * Which dictionary key orders are accepted. `'canonical'` (default): only canonical order
    * (sorted by encoded key bytes). `'canonical-or-js'`: also a dictionary whose keys are all
@@ -54,7 +54,7 @@ export interface DecodeOptions {
    * §15.1); such a dictionary decodes with `order: 'js'`. Any other order, and duplicate
    * keys, are refused in both modes. Sets are always canonical. Extension beyond the agreed API.
    */
-  dictOrder?: 'canonical' | 'canonical-or-js';
+  dictOrder?: 'canonical' | 'canonical-or-js' | undefined;
 }
 
 /** {@link DecodeOptions} with every default filled in. @internal */

@@ -7,7 +7,7 @@
  *   on our -0.0 (b1) and on our canonical struct (b2); now we write what it accepts.
  */
 import { describe, expect, it } from 'vitest';
-import { E, OcapnNode, listenTcpTestingOnly, createTcpTestingOnlyDialer, selector } from '../../src/index.js';
+import { E, OcapnNode, listenTcpTestingOnly, createTcpTestingOnlyDialer, selector, type Remote } from '../../src/index.js';
 import type { Connection } from '../../src/netlayers/interface.js';
 import { decode, encode, scanValue, SyrupDict, SyrupRecord, toNotation, type SyrupValue } from '../../src/syrup/index.js';
 import { readBin } from './replay.js';
@@ -142,7 +142,7 @@ async function replayEndoServer(dir: string, args: unknown[]) {
     }
     const remote = await echo;
     // The echo's answer never comes: Endo closed instead (and so does this script).
-    E(remote as (...a: unknown[]) => unknown)(...args).catch(() => {});
+    E(remote as Remote<(...a: unknown[]) => unknown>)(...args).catch(() => {});
     await w.waitReplies(script.length + 1);
     w.conn.close(); // Endo closed here, without op:abort
     return { replies: w.replies };

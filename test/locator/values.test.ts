@@ -22,8 +22,8 @@ async function pass(arg: unknown): Promise<{ sent: string; received: unknown }> 
   try {
     let received: unknown;
     const uri = a.sturdyRefUri(Far('taker', { take: (v: unknown) => void (received = v) }));
-    const taker = await b.enliven(uri);
-    await E(taker as { take(v: unknown): void }).take(arg);
+    const taker = await b.enliven<{ take(v: unknown): void }>(uri);
+    await E(taker).take(arg);
     const sent = out.map((e) => latin1(e.bytes)).find((s) => s.includes("4'take")) ?? '';
     return { sent, received };
   } finally {

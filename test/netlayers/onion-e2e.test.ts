@@ -98,8 +98,8 @@ describe.skipIf(!HAVE_TOR)('onion netlayer over a private Tor network (loopback 
     const bob = { callIt: (target: unknown) => E(target as { hello(w: string): string }).hello('node B') };
     const started = Date.now();
     const carolRef = await A.enliven(C.sturdyRefUri(carol));
-    const bobRef = await A.enliven(B.sturdyRefUri(bob));
-    expect(await E(bobRef as { callIt(t: unknown): string }).callIt(carolRef)).toBe('hello node B, I am Carol');
+    const bobRef = await A.enliven<typeof bob>(B.sturdyRefUri(bob));
+    expect(await E(bobRef).callIt(carolRef)).toBe('hello node B, I am Carol');
     timings.push(`three-party handoff (two enlivens + handoff call): ${Date.now() - started} ms`);
     const cId = c.serviceId!.slice(0, 4);
     expect(wire.some((l) => l.startsWith(`B>${cId}`) && l.includes("'withdraw-gift"))).toBe(true);

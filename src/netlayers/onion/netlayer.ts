@@ -33,21 +33,21 @@ export interface OnionDialerOptions {
    * `SocksPort unix:/path`). Default `{path: '~/.cache/goblins/tor/tor-socks-sock'}`, where
    * Goblins expects it.
    */
-  socks?: TorEndpoint;
+  socks?: TorEndpoint | undefined;
   /** How we frame what we WRITE (the reader accepts raw, netstring and syrup-frame). Default `'raw'`, as Goblins. */
-  framing?: Framing;
+  framing?: Framing | undefined;
   /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /**
    * How long {@link Netlayer.connect} may take, in ms (integer ≥ 1): reaching the SOCKS port
    * and tor building circuits to the service. Default 60,000 (first contact over the public
    * Tor network often takes 5–30 s).
    */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /** After our `close()`, how long (ms, integer ≥ 0) to wait for the peer's FIN. Default 2,000. */
-  closeLingerMs?: number;
+  closeLingerMs?: number | undefined;
   /** Syrup scanner limits applied to incoming messages (see `DecodeOptions`). */
-  syrup?: DecodeOptions;
+  syrup?: DecodeOptions | undefined;
 }
 
 /** Options of {@link listenOnion}. */
@@ -56,27 +56,27 @@ export interface OnionOptions extends OnionDialerOptions {
    * Tor's control port: `{host, port}` (torrc `ControlPort 9051`) or `{path}` (torrc
    * `ControlSocket unix:/path`). Default `{path: '~/.cache/goblins/tor/tor-control-sock'}`.
    */
-  control?: TorEndpoint;
+  control?: TorEndpoint | undefined;
   /**
    * A key saved from {@link OnionNetlayer.privateKey} (`ED25519-V3:` + 88 base64 chars): the
    * service gets the same ID, so our locator and every sturdyref survive a restart. Default:
    * tor makes a new key. Keep it secret: whoever holds it can impersonate us.
    */
-  privateKey?: string;
+  privateKey?: string | undefined;
   /**
    * Where the onion service forwards to, which we serve: `{host, port}` (port 0 = ephemeral)
    * or `{path}` (a Unix socket we create; it must not exist yet). Default
    * `{host: '127.0.0.1', port: 0}`.
    */
-  localTarget?: TorEndpoint;
+  localTarget?: TorEndpoint | undefined;
   /** Tor's control cookie file, if tor wants cookie authentication and names another path. */
-  cookieFile?: string;
+  cookieFile?: string | undefined;
   /** Password for tor's `HashedControlPassword`, if tor wants that. */
-  password?: string;
+  password?: string | undefined;
   /** How long each control-port command may take, in ms. Default 10,000. */
-  controlTimeoutMs?: number;
+  controlTimeoutMs?: number | undefined;
   /** How long to wait for tor to publish our descriptor (`HS_DESC UPLOADED`), in ms. Default 120,000. */
-  publishTimeoutMs?: number;
+  publishTimeoutMs?: number | undefined;
 }
 
 /** One onion connection, with every optional member of {@link Connection}. */

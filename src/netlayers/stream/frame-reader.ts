@@ -35,12 +35,12 @@ const PAYLOAD = 3; // prefix read (`#length`); waiting for the payload
 /** Options of {@link FrameReader}. */
 export interface FrameReaderOptions {
   /** Largest accepted message, in bytes (payload only). Integer ≥ 1; default 16 MiB. */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /**
    * Limits passed to the Syrup scanner for each message (see `scanValue`). Its
    * `maxValueBytes` is always replaced by `maxMessageBytes`.
    */
-  syrup?: DecodeOptions;
+  syrup?: DecodeOptions | undefined;
 }
 
 /** What one {@link FrameReader.push} produced. */

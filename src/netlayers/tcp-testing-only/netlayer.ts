@@ -23,28 +23,28 @@ export const TCP_TESTING_ONLY_TRANSPORT = 'tcp-testing-only';
 /** Options of {@link listenTcpTestingOnly}. */
 export interface TcpTestingOnlyOptions {
   /** Address to listen on and to advertise in the `host` hint. Default `'127.0.0.1'`. */
-  host?: string;
+  host?: string | undefined;
   /** TCP port to listen on, 0–65535. Default 0 (an ephemeral port; see `location`). */
-  port?: number;
+  port?: number | undefined;
   /** Our designator: any non-empty string. Default 32 random hex characters. */
-  designator?: string;
+  designator?: string | undefined;
   /**
    * How we frame what we WRITE (the reader accepts all three). Default `'raw'`, what Goblins
    * 0.18 and the test suite's main branch speak (notes §15). `'syrup-frame'` is Endo's
    * default; `'netstring'` is the agreed future default (test-suite PR #41).
    */
-  framing?: Framing;
+  framing?: Framing | undefined;
   /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /** How long {@link Netlayer.connect} may take, in ms (integer ≥ 1). Default 10,000. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /**
    * After our `close()`, how long (ms, integer ≥ 0) to wait for the peer to close its side
    * before dropping the socket. Default 2,000.
    */
-  closeLingerMs?: number;
+  closeLingerMs?: number | undefined;
   /** Syrup scanner limits applied to incoming messages (see `DecodeOptions`). */
-  syrup?: DecodeOptions;
+  syrup?: DecodeOptions | undefined;
 }
 
 /** Options of {@link createTcpTestingOnlyDialer}: those of a listener, without `port`. */

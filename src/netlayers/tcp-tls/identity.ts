@@ -25,7 +25,7 @@ export interface GenerateTcpTlsIdentityOptions {
    * `'ecdsa-p256'` (default: fast to make, accepted by GnuTLS and OpenSSL) or `'rsa-4096'`
    * (what Goblins 0.18 generates; a second or more to make).
    */
-  algorithm?: TcpTlsKeyAlgorithm;
+  algorithm?: TcpTlsKeyAlgorithm | undefined;
 }
 
 /** Seconds since 1970 of 2038-01-19T03:14:07Z, the latest expiry GnuTLS (Goblins) writes. */

@@ -32,36 +32,36 @@ export const TCP_TLS_DEFAULT_PORT = 8088;
 /** Options of {@link listenTcpTls}. */
 export interface TcpTlsOptions {
   /** Address to listen on and to advertise in the `host` hint. Default `'127.0.0.1'`. */
-  host?: string;
+  host?: string | undefined;
   /** TCP port to listen on, 0–65535. Default 0 (an ephemeral port; see `location`). */
-  port?: number;
+  port?: number | undefined;
   /**
    * Our private key, PEM. Give it with `cert` (both or neither) to keep the designator across
    * restarts; default: a fresh identity from {@link generateTcpTlsIdentity}.
    */
-  key?: string;
+  key?: string | undefined;
   /** Our self-signed certificate, PEM, byte for byte as saved: its hash is the designator. */
-  cert?: string;
+  cert?: string | undefined;
   /** Key type of a generated identity (ignored with `key`/`cert`). Default `'ecdsa-p256'`. */
-  keyAlgorithm?: TcpTlsKeyAlgorithm;
+  keyAlgorithm?: TcpTlsKeyAlgorithm | undefined;
   /** How we frame what we write (the reader accepts all three). Default `'raw'`, as Goblins. */
-  framing?: Framing;
+  framing?: Framing | undefined;
   /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /**
    * Bound (ms, integer ≥ 1) on a connection's set-up before CapTP: for the dialler the whole
    * `connect()` (TCP, preamble, TLS); for the listener from the TCP accept to the end of the
    * TLS handshake. Default 10,000.
    */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
   /** Largest certificate preamble the dialler reads, in bytes (256 – 2^20). Default 16,384. */
-  maxCertificateBytes?: number;
+  maxCertificateBytes?: number | undefined;
   /** Incoming connections still in their TLS handshake at once (1 – 2^20); more are dropped. Default 128. */
-  maxPendingHandshakes?: number;
+  maxPendingHandshakes?: number | undefined;
   /** After our `close()`, how long (ms, integer ≥ 0) to wait for the peer's end. Default 2,000. */
-  closeLingerMs?: number;
+  closeLingerMs?: number | undefined;
   /** Syrup scanner limits applied to incoming messages (see `DecodeOptions`). */
-  syrup?: DecodeOptions;
+  syrup?: DecodeOptions | undefined;
 }
 
 /** Options of {@link createTcpTlsDialer}: those of a listener, without `port`. */

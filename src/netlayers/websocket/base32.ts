@@ -1,20 +1,13 @@
 /**
  * RFC 4648 §6 base32 (alphabet `A–Z 2–7`) without padding, as used for WebSocket designators
- * (notes §10.5): we write lowercase and read either case.
+ * (notes §10.5): we write lowercase and read either case. The codec is @scure/base's; this
+ * module adds the case rules and the strict checks with readable errors.
  * @module
  */
+import { base32nopad } from '@scure/base';
 
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** Character code → 5-bit value, or -1. Upper and lower case letters both map. */
-const VALUES: Int8Array = (() => {
-  const table = new Int8Array(128).fill(-1);
-  for (let i = 0; i < ALPHABET.length; i++) {
-    table[ALPHABET.charCodeAt(i)] = i;
-    table[ALPHABET.toUpperCase().charCodeAt(i)] = i;
-  }
-  return table;
-})();
+/** One character of unpadded base32, in either case. */
+const BASE32_CHAR = /^[A-Za-z2-7]$/;
 
 /**
  * Encodes bytes as lowercase RFC 4648 base32 without `=` padding (`foobar` → `mzxw6ytboi`).
@@ -24,19 +17,7 @@ const VALUES: Int8Array = (() => {
  */
 export function base32Encode(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`base32Encode needs a Uint8Array, got ${typeof bytes}`);
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = ((buffer << 8) | byte) & 0xfff; // at most 4 + 8 bits are ever pending
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += ALPHABET[(buffer >>> bits) & 31];
-    }
-  }
-  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
-  return out;
+  return base32nopad.encode(bytes).toLowerCase();
 }
 
 /**
@@ -56,23 +37,13 @@ export function base32Decode(text: string): Uint8Array {
   if (rest === 1 || rest === 3 || rest === 6) {
     throw new RangeError(`base32: impossible length ${text.length} (an unpadded base32 text never has ${rest} characters after its last 8-character group)`);
   }
-  const out = new Uint8Array(Math.floor((text.length * 5) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let at = 0;
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? VALUES[code] : -1;
-    if (value === -1) throw new RangeError(`base32: invalid character ${JSON.stringify(text[i])} at index ${i}`);
-    buffer = ((buffer << 5) | value) & 0xfff; // at most 7 + 5 bits are ever pending
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[at++] = (buffer >>> bits) & 0xff;
-    }
+    if (!BASE32_CHAR.test(text[i]!)) throw new RangeError(`base32: invalid character ${JSON.stringify(text[i])} at index ${i}`);
   }
-  if ((buffer & ((1 << bits) - 1)) !== 0) {
+  try {
+    return base32nopad.decode(text.toUpperCase());
+  } catch {
+    // Length and alphabet were checked above: what is left is a non-canonical last character.
     throw new RangeError('base32: non-zero padding bits in the last character (not the canonical encoding)');
   }
-  return out;
 }

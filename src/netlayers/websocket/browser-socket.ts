@@ -266,12 +266,12 @@ export interface BrowserWebSocketDialerOptions extends Omit<WebSocketDialerOptio
    * The `WebSocket` class to use. Default: the platform's `globalThis.WebSocket` (browsers,
    * Deno, Bun, Node 22+).
    */
-  WebSocket?: WebSocketConstructor;
+  WebSocket?: WebSocketConstructor | undefined;
   /**
    * How often (ms, integer 1 – 60,000) to poll `bufferedAmount` while it is not 0, to report
    * `drain` (the platform has no drain event). Default 10.
    */
-  drainPollMs?: number;
+  drainPollMs?: number | undefined;
 }
 
 /**

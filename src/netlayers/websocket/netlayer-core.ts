@@ -64,17 +64,17 @@ export interface WebSocketTlsOptions {
    * self-signed certificate of a private deployment. Its subjectAltName must still name
    * the URL's host.
    */
-  ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
   /** `false` accepts any certificate (tests only: it gives up server authentication by TLS). Default `true`. */
-  rejectUnauthorized?: boolean;
+  rejectUnauthorized?: boolean | undefined;
 }
 
 /** Options of {@link listenWebSocket}. */
 export interface WebSocketOptions {
   /** Address to listen on. Default `'127.0.0.1'`. Not with `server`. */
-  host?: string;
+  host?: string | undefined;
   /** TCP port to listen on, 0–65535. Default 0 (an ephemeral port; see `location`). Not with `server`. */
-  port?: number;
+  port?: number | undefined;
   /**
    * Serve on this existing HTTP or HTTPS server instead of our own (Node only): we add an
    * `'upgrade'` listener that takes only upgrade requests whose URL path is `path` and leaves
@@ -82,23 +82,23 @@ export interface WebSocketOptions {
    * {@link Netlayer.close} removes our listener and closes our sockets only. Needs `url`
    * (e.g. `wss://example.org/ocapn`); `host` and `port` may not be given with it.
    */
-  server?: WebSocketHttpServer;
+  server?: WebSocketHttpServer | undefined;
   /** With `server`: the URL path (starting with `/`) we answer upgrades on, query ignored. Default `'/'`. */
-  path?: string;
+  path?: string | undefined;
   /** TLS settings for the `wss://` URLs we dial (Node only). Default: normal verification. */
-  tls?: WebSocketTlsOptions;
+  tls?: WebSocketTlsOptions | undefined;
   /**
    * Our Ed25519 designator key pair (32-byte seed and 32-byte public key). Keep it to keep
    * the same designator across restarts. Default: a fresh random pair.
    */
-  keyPair?: SessionKeyPair;
+  keyPair?: SessionKeyPair | undefined;
   /**
    * The `url` hint we advertise (`ws://…` or `wss://…`), e.g. the public address of a TLS
    * proxy in front of us. Default `ws://HOST:PORT` with the actual port.
    */
-  url?: string;
+  url?: string | undefined;
   /** Largest incoming message in bytes (integer 1 – 2^31-1). Default 16 MiB. */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /**
    * Most bytes (frame headers included) we read from a socket before its peer-auth
    * messages have arrived: from a server its answer (180 bytes); from a client its
@@ -108,21 +108,21 @@ export interface WebSocketOptions {
    * `maxMessageBytes`. Integer 256 – 2^31-1; default 4,096. Enforced on Node (where the raw
    * socket is visible).
    */
-  maxPeerAuthBytes?: number;
+  maxPeerAuthBytes?: number | undefined;
   /**
    * How long peer authentication may take, in ms (integer ≥ 1): for the dialler, from the
    * start of `connect()` (TCP, HTTP upgrade and the signed answer); for the listener, from
    * the upgrade to the client's `init:peer-auth`, or to its `init:peer-auth-client` when it
    * asked for mutual proof. Default 10,000.
    */
-  handshakeTimeoutMs?: number;
+  handshakeTimeoutMs?: number | undefined;
   /**
    * After our `close()`, how long (ms, integer ≥ 0) to wait for the peer's closing handshake
    * before dropping the socket. Default 2,000.
    */
-  closeLingerMs?: number;
+  closeLingerMs?: number | undefined;
   /** Syrup scanner limits applied to incoming messages; `maxValueBytes` is replaced by `maxMessageBytes`. */
-  syrup?: DecodeOptions;
+  syrup?: DecodeOptions | undefined;
   /**
    * Mutual proof between ocapn-ts nodes (peer-auth.ts): as a dialler, ask for it in the
    * upgrade and prove our designator when the server offers; as a listener, offer it to a
@@ -130,7 +130,7 @@ export interface WebSocketOptions {
    * either way. `false` behaves exactly like Goblins 0.18 (e.g. behind a proxy that drops
    * unknown response headers). Default `true`.
    */
-  mutualPeerAuth?: boolean;
+  mutualPeerAuth?: boolean | undefined;
 }
 
 /**
