@@ -95,8 +95,15 @@ const t0 = Date.now();
 for (const [name, step] of Object.entries(steps)) {
   if (only && !only.includes(name)) continue;
   const t = Date.now();
-  await step();
-  process.stderr.write(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+  try {
+    await step();
+    process.stderr.write(`bench: ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+  } catch (err) {
+    // One failed scenario is reported and the run goes on (the quick test then fails on it).
+    results.errors = { ...results.errors, [name]: String(err?.stack ?? err) };
+    process.stderr.write(`bench: ${name} FAILED after ${((Date.now() - t) / 1000).toFixed(1)} s: ${err?.message ?? err}\n`);
+    process.exitCode = 1;
+  }
 }
 child.stdin.end();
 results.rows = rows;

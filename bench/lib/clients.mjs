@@ -93,7 +93,7 @@ export async function jsonLinesClient(port) {
 }
 
 /** Bench-wide session limits (the 100,000-export table, unbounded throughput). */
-export const LIMITS = { maxExports: 250_000, maxImports: 250_000, maxAnswers: 250_000, maxQuestions: 250_000, maxPending: 250_000 };
+export const LIMITS = { maxExports: 250_000, maxImports: 250_000, maxAnswers: 250_000, maxQuestions: 250_000, maxPending: 250_000, sendStuckTimeoutMs: 600_000, idleTimeoutMs: 600_000 };
 
 /** An ocapn-ts client node dialling `uri` (tcp-testing-only or websocket). */
 export async function ocapnClient(uri, transport = 'tcp') {

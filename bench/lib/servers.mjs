@@ -72,7 +72,7 @@ const bench = {
   sessions: () => BigInt(node.sessions.length),
 };
 // Room for the 100,000-export table and the unbounded throughput run.
-const limits = { maxExports: 250_000, maxImports: 250_000, maxAnswers: 250_000, maxQuestions: 250_000, maxPending: 250_000 };
+const limits = { maxExports: 250_000, maxImports: 250_000, maxAnswers: 250_000, maxQuestions: 250_000, maxPending: 250_000, sendStuckTimeoutMs: 600_000, idleTimeoutMs: 600_000 };
 const nodeLimits = { maxSessions: 20_000, maxHandshakes: 2_000, maxSessionsPerAddress: 20_000 };
 const node = new OcapnNode({ netlayers: [await listenTcpTestingOnly({ host: '127.0.0.1' })], limits, nodeLimits });
 const wsNode = new OcapnNode({ netlayers: [await listenWebSocket({ host: '127.0.0.1', port: 0 })], limits, nodeLimits });
