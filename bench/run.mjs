@@ -13,9 +13,14 @@ const QUICK = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const out = args.find((a) => a.startsWith('--out='))?.slice(6) ?? new URL('results.json', import.meta.url).pathname;
 
-const SIZE = QUICK
-  ? { rttCalls: 300, calls: 2_000, handoffs: 2, idleSessions: 200, exports: 5_000, fewCalls: 1_000, manyCalls: 10_000, sessionCounts: [1, 10, 100], scalingCalls: 1_000, bigCalls: 3, codecSeconds: 0.05 }
-  : { rttCalls: 3_000, calls: 100_000, handoffs: 7, idleSessions: 10_000, exports: 100_000, fewCalls: 10_000, manyCalls: 1_000_000, sessionCounts: [1, 10, 100, 1000], scalingCalls: 40_000, bigCalls: 20, codecSeconds: 0.5 };
+const SIZE = { ...(QUICK
+  ? { rttCalls: 300, calls: 2_000, handoffs: 2, idleSessions: 100, exports: 2_000, fewCalls: 1_000, manyCalls: 10_000, sessionCounts: [1, 10, 50], scalingCalls: 1_000, bigCalls: 2, codecSeconds: 0.05 }
+  : { rttCalls: 3_000, calls: 100_000, handoffs: 7, idleSessions: 10_000, exports: 100_000, fewCalls: 10_000, manyCalls: 1_000_000, sessionCounts: [1, 10, 100, 1000], scalingCalls: 40_000, bigCalls: 20, codecSeconds: 0.5 }) };
+
+// --calls=N overrides the throughput size; --clients=a,b limits the round-trip and throughput clients.
+const callsArg = args.find((a) => a.startsWith('--calls='));
+if (callsArg) SIZE.calls = Number(callsArg.slice(8));
+SIZE.clients = args.find((a) => a.startsWith('--clients='))?.slice(10).split(',');
 
 const child = spawn(process.execPath, [new URL('lib/servers.mjs', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
 const info = JSON.parse(await new Promise((resolve, reject) => {
@@ -26,6 +31,26 @@ const info = JSON.parse(await new Promise((resolve, reject) => {
   });
   child.once('exit', (code) => reject(new Error(`bench servers exited (${code})`)));
 }));
+
+// The servers' CPU time on request (see servers.mjs): lets throughput report CPU µs per call,
+// which a loaded machine disturbs far less than wall-clock rates.
+const cpuReplies = [];
+let cpuBuf = '';
+child.stdout.on('data', (d) => {
+  cpuBuf += d;
+  let i;
+  while ((i = cpuBuf.indexOf('\n')) >= 0) {
+    const line = cpuBuf.slice(0, i);
+    cpuBuf = cpuBuf.slice(i + 1);
+    if (line.startsWith('{"user"')) cpuReplies.shift()?.(JSON.parse(line));
+  }
+});
+info.clients = SIZE.clients;
+info.serverCpu = () =>
+  new Promise((resolve) => {
+    cpuReplies.push((u) => resolve(u.user + u.system));
+    child.stdin.write('cpu\n');
+  });
 
 const results = { quick: QUICK, node: process.version, cpus: os.cpus().length, date: new Date().toISOString(), size: SIZE, scenarios: {} };
 const rows = [];
@@ -40,7 +65,7 @@ const steps = {
     results.scenarios.roundTrip = r;
     for (const q of ['p50Us', 'p99Us']) {
       for (const [name, base] of [['rawTcp'], ['rawWs'], ['jsonLines', 'rawTcp'], ['ocapnTcp', 'rawTcp'], ['endoCaptp', 'rawTcp'], ['ocapnWs', 'rawWs'], ['capnweb', 'rawWs']]) {
-        row('round trip', `${name} ${q.slice(0, 3)}`, r[name][q], 'µs', base, base && r[base][q]);
+        if (r[name] && (!base || r[base])) row('round trip', `${name} ${q.slice(0, 3)}`, r[name][q], 'µs', base, base && r[base][q]);
       }
     }
   },
@@ -49,8 +74,11 @@ const steps = {
     results.scenarios.throughput = r;
     for (const w of ['window200', 'unbounded']) {
       for (const [name, base] of [['rawTcp'], ['rawWs'], ['jsonLines', 'rawTcp'], ['ocapnTcp', 'rawTcp'], ['ocapnTcp', 'jsonLines'], ['endoCaptp', 'jsonLines'], ['ocapnWs', 'rawWs'], ['capnweb', 'rawWs']]) {
-        row('throughput', `${name} ${w}`, r[name][w], 'calls/s', base, base && r[base][w]);
+        if (r[name] && (!base || r[base])) row('throughput', `${name} ${w}`, r[name][w], 'calls/s', base, base && r[base][w]);
       }
+    }
+    for (const [name, base] of [['rawTcp'], ['rawWs'], ['jsonLines', 'rawTcp'], ['ocapnTcp', 'rawTcp'], ['ocapnTcp', 'jsonLines'], ['endoCaptp', 'jsonLines'], ['ocapnWs', 'rawWs'], ['capnweb', 'rawWs']]) {
+      if (r[name] && (!base || r[base])) row('cpu per call', `${name} client+server, window200`, r[name].cpuUsPerCall, 'µs CPU', base, base && r[base].cpuUsPerCall);
     }
   },
   async codec() {

@@ -5,7 +5,7 @@ import { heapNow, nowMs, roundTrip, throughput } from './measure.mjs';
 /** The clients compared in the round-trip and throughput scenarios, in table order. */
 export function clientMakers(info) {
   const bytes = c.echoCallBytes();
-  return {
+  const all = {
     rawTcp: () => c.rawTcpClient(info.ports.rawTcp, bytes),
     rawWs: () => c.rawWsClient(info.ports.rawWs, bytes),
     jsonLines: () => c.jsonLinesClient(info.ports.jsonLines),
@@ -14,6 +14,7 @@ export function clientMakers(info) {
     endoCaptp: () => c.endoClient(info.ports.endo),
     capnweb: () => c.capnwebClient(info.ports.capnweb),
   };
+  return info.clients ? Object.fromEntries(Object.entries(all).filter(([k]) => info.clients.includes(k))) : all;
 }
 
 /** Round trip (p50, p99 µs) of one call, sequentially, for every client. */
@@ -33,9 +34,15 @@ export async function throughputs(info, size) {
   for (const [name, make] of Object.entries(clientMakers(info))) {
     const client = await make();
     await throughput((i) => client.call(i), Math.min(2000, size.calls), 200); // warm-up
+    const cpu0 = process.cpuUsage();
+    const server0 = await info.serverCpu();
     const window200 = await throughput((i) => client.call(i), size.calls, 200);
+    const server1 = await info.serverCpu();
+    const cpu1 = process.cpuUsage(cpu0);
     const unbounded = await throughput((i) => client.call(i), size.calls, Infinity);
-    out[name] = { window200, unbounded };
+    // CPU time (both processes, user + system) per call of the window-200 run.
+    const cpuUsPerCall = (cpu1.user + cpu1.system + server1 - server0) / size.calls;
+    out[name] = { window200, unbounded, cpuUsPerCall };
     await client.close();
   }
   return out;
