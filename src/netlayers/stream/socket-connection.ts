@@ -2,10 +2,8 @@
  * One message connection over a Node stream socket (a `net.Socket`, or a `tls.TLSSocket`
  * once its handshake is done), shared by the byte-stream netlayers (`tcp-testing-only`,
  * `tcp-tls`, `onion`): the {@link FrameReader} splits what arrives into messages, {@link encodeFrame}
- * frames what we send. The frames sent in one turn of the event loop are coalesced into one
- * socket write (flushed from `setImmediate`, or at once by `close()`); `bufferedAmount`
- * counts them from `send()` until that write's callback; `close()` ends our side and lingers
- * for the peer's. Node only (it drives a socket), but it imports nothing at
+ * frames what we send; `bufferedAmount` counts from each write's callback; `close()` ends our
+ * side and lingers for the peer's. Node only (it drives a socket), but it imports nothing at
  * run time from Node itself. Internal: not exported from the package.
  * @module
  */
@@ -17,9 +15,6 @@ import type { Connection, ConnectionHandlers } from '../interface.js';
 import { FrameReader } from './frame-reader.js';
 import { encodeFrame } from './framing.js';
 import type { Framing } from './framing.js';
-
-/** First size of the buffer that collects one turn's frames (it doubles as needed). */
-const BATCH_INITIAL_BYTES = 2048;
 
 /** What a {@link SocketConnection} needs to know. @internal */
 export interface SocketConnectionOptions {
@@ -68,12 +63,8 @@ export class SocketConnection implements Connection {
   #reading = true;
   #paused = false;
   #closed = false;
-  /** Bytes given to send() whose socket write callback has not run yet (queued ones included). */
+  /** Bytes written to the socket whose write callback has not run yet. */
   #buffered = 0;
-  /** The frames sent this turn, copied end to end, not yet written to the socket. */
-  #batch: Uint8Array | undefined;
-  #batchBytes = 0;
-  #flushScheduled = false;
   #socketError: Error | undefined;
 
   constructor(socket: Socket, outgoing: boolean, options: SocketConnectionOptions) {
@@ -111,8 +102,8 @@ export class SocketConnection implements Connection {
   }
 
   /**
-   * Bytes of the frames given to `send()` whose socket write callback has not run (queued
-   * for this turn's write, or for TCP not yet written to the kernel). 0 once closed.
+   * Bytes of the frames given to the socket by `send()` whose write callback has not run
+   * (for TCP: not yet written to the kernel). 0 once closed.
    */
   get bufferedAmount(): number {
     return this.#closed ? 0 : this.#buffered;
@@ -125,45 +116,13 @@ export class SocketConnection implements Connection {
   send(bytes: Uint8Array): void {
     checkSendBytes(bytes);
     if (this.#closed || this.#socket.writableEnded || this.#socket.destroyed) return;
-    const frame = this.#framing === 'raw' ? bytes : encodeFrame(bytes, this.#framing);
+    // raw: copy, because the socket may keep the buffer queued after send() returns.
+    const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);
     const length = frame.length;
-    // Copied now: the caller may reuse its buffer, and the socket keeps what it is given.
-    let batch = this.#batch;
-    const at = this.#batchBytes;
-    if (batch === undefined || at + length > batch.length) {
-      let size = batch === undefined ? BATCH_INITIAL_BYTES : batch.length * 2;
-      while (size < at + length) size *= 2;
-      const next = Buffer.allocUnsafe(size); // pooled below 4 KiB; every byte is written before it is read
-      if (batch !== undefined) next.set(batch.subarray(0, at));
-      this.#batch = batch = next;
-    }
-    batch.set(frame, at);
-    this.#batchBytes = at + length;
     this.#buffered += length;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      // After this turn's microtasks and I/O callbacks: every frame of the turn goes in one write.
-      setImmediate(this.#flushSoon);
-    }
-  }
-
-  readonly #flushSoon = (): void => {
-    this.#flushScheduled = false;
-    this.#flush();
-  };
-
-  /** Writes the frames queued this turn as one socket write. */
-  #flush(): void {
-    const batch = this.#batch;
-    const length = this.#batchBytes;
-    if (batch === undefined || length === 0) return;
-    this.#batch = undefined;
-    this.#batchBytes = 0;
-    const socket = this.#socket;
-    if (socket.writableEnded || socket.destroyed) return;
     // The callback runs once the bytes are handed on (or with an error once the socket is
     // destroyed), always asynchronously.
-    socket.write(batch.subarray(0, length), () => this.#written(length));
+    this.#socket.write(frame, () => this.#written(length));
   }
 
   /** `socket.pause()`: the kernel's receive buffer, then the peer's send window, fill up. */
@@ -195,7 +154,6 @@ export class SocketConnection implements Connection {
     if (this.#closed) return;
     this.#reading = false;
     this.#finish(undefined);
-    this.#flush(); // this turn's frames go out before our end
     const socket = this.#socket;
     if (socket.destroyed) return;
     socket.end();
