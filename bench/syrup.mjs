@@ -3,13 +3,14 @@
 // JSON equivalents: records and lists → arrays (label first), symbols and strings → strings,
 // integers → numbers, bytestrings → base64 strings, dictionaries → objects.
 import { Buffer } from 'node:buffer';
+import { pathToFileURL } from 'node:url';
 
 const dist = process.env.SYRUP_DIST ?? new URL('../dist/syrup/', import.meta.url).href;
 const base = dist.endsWith('/') ? dist : `${dist}/`;
 const url = base.startsWith('file:') ? base : new URL(base, `file://${process.cwd()}/`).href;
 const { encode, decode, sym, rec, SyrupDict } = await import(`${url}index.js`);
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.5);
+let SECONDS = Number(process.env.BENCH_SECONDS ?? 0.5);
 const te = new TextEncoder();
 const td = new TextDecoder();
 
@@ -24,7 +25,8 @@ const b64 = (b) => Buffer.from(b).toString('base64');
 /** Runs fn over the inputs in a loop for about SECONDS; returns ops per second. */
 function measure(fn, inputs) {
   const n = inputs.length;
-  for (let i = 0; i < 2000 && i < n * 50; i++) fn(inputs[i % n]); // warm-up
+  const w0 = process.hrtime.bigint(); // warm-up: up to 2,000 calls or SECONDS / 2
+  for (let i = 0; i < 2000 && i < n * 50 && Number(process.hrtime.bigint() - w0) / 1e9 < SECONDS / 2; i++) fn(inputs[i % n]);
   let ops = 0;
   let batch = 1;
   const t0 = process.hrtime.bigint();
@@ -97,8 +99,14 @@ function deepWide() {
 }
 
 const fmt = (x, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const rows = [];
-for (const [name, shape] of [
+/**
+ * Measures the three shapes for about `seconds` per function; returns one row per shape
+ * (values/s of Syrup encode/decode and JSON.stringify/parse, and bytes per value).
+ */
+export function codecRows(seconds = SECONDS) {
+  SECONDS = seconds;
+  const rows = [];
+  for (const [name, shape] of [
   ['small CapTP messages', smallMessages()],
   ['1 MiB bytestring message', bigMessage()],
   ['deep-and-wide (5 levels x 6)', deepWide()],
@@ -119,6 +127,13 @@ for (const [name, shape] of [
     parseUtf8: measure((b) => JSON.parse(td.decode(b)), str.map((x) => te.encode(x))),
   };
   rows.push(r);
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const r of codecRows()) {
+    const { name, syrupBytes, jsonBytes } = r;
   console.log(`\n${name}: Syrup ${fmt(syrupBytes, 0)} B/value, JSON ${fmt(jsonBytes, 0)} B/value`);
   const line = (label, ops, bytesPer, jsonLabel, jops, jbytes) =>
     console.log(
@@ -130,6 +145,7 @@ for (const [name, shape] of [
   line('decode', r.decode, syrupBytes, 'JSON.parse', r.parse, jsonBytes);
   line('', r.encode, syrupBytes, '+TextEncoder', r.stringifyUtf8, jsonBytes);
   line('', r.decode, syrupBytes, '+TextDecoder', r.parseUtf8, jsonBytes);
-}
+  }
 console.log('\nratio = Syrup values/s ÷ JSON values/s on equivalent data. JSON.stringify/parse rows work on JS strings;');
 console.log('the +TextEncoder/+TextDecoder rows add the UTF-8 step JSON needs to reach the wire (Syrup works on bytes).');
+}

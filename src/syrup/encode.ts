@@ -83,23 +83,33 @@ class Writer {
     this.pos += bytes.length;
   }
 
-  /** Writes a string or symbol: length, type byte, UTF-8. */
+  /**
+   * Writes a string or symbol: length, type byte, UTF-8. One pass for ASCII: the length is
+   * then `s.length`, so the characters are copied as they are checked; at the first non-ASCII
+   * one the writer rewinds and encodes the string as UTF-8.
+   */
   text(s: string, type: number): void {
     const n = s.length;
-    let ascii = true;
+    const start = this.pos;
+    this.uint(n);
+    this.ensure(n + 1);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = type;
     for (let i = 0; i < n; i++) {
-      if (s.charCodeAt(i) >= 0x80) {
-        ascii = false;
-        break;
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = start;
+        this.utf8Text(s, type);
+        return;
       }
+      buf[p++] = c;
     }
-    if (ascii) {
-      this.uint(n);
-      this.ensure(n + 1);
-      this.buf[this.pos++] = type;
-      this.ascii(s);
-      return;
-    }
+    this.pos = p;
+  }
+
+  /** Writes a string or symbol holding non-ASCII characters. */
+  utf8Text(s: string, type: number): void {
     if (!(s as WellFormedString).isWellFormed()) {
       throw new TypeError('Syrup cannot encode a string with a lone surrogate (not well-formed UTF-16)');
     }

@@ -70,6 +70,9 @@ class NodeMessageSocket implements MessageSocket {
   /** Payload bytes sent whose write callback has not run yet. */
   #buffered = 0;
   #messages = 0;
+  /** The transport under `ws` (known once the upgrade is done), corked while a turn's frames collect. */
+  #raw: Duplex | undefined;
+  #corked = false;
 
   constructor(ws: WsSocket, remoteAddress: string | undefined, mutualAuthNonce: Uint8Array | undefined) {
     this.#ws = ws;
@@ -109,6 +112,7 @@ class NodeMessageSocket implements MessageSocket {
    */
   watchPeerAuth(raw: Duplex & { remoteAddress?: string }, max: number, messages: number): void {
     this.#remoteAddress ??= raw.remoteAddress;
+    this.#raw = raw;
     let seen = 0;
     const onData = (chunk: Buffer): void => {
       if (this.#messages >= messages) {
@@ -135,6 +139,13 @@ class NodeMessageSocket implements MessageSocket {
     if (this.#ws.readyState !== WsSocket.OPEN) return;
     const length = bytes.length;
     this.#buffered += length;
+    // The frames of one turn leave in one write: cork the transport until setImmediate.
+    const raw = this.#raw;
+    if (!this.#corked && raw !== undefined && !raw.destroyed) {
+      this.#corked = true;
+      raw.cork();
+      setImmediate(this.#uncork);
+    }
     // Called once the frame is written to the kernel, or with an error when the socket is
     // destroyed first; always asynchronously.
     this.#ws.send(bytes, { binary: true }, () => {
@@ -143,6 +154,12 @@ class NodeMessageSocket implements MessageSocket {
       if (before > 0 && this.#buffered === 0) this.#emit({ kind: 'drain' });
     });
   }
+
+  readonly #uncork = (): void => {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#raw?.uncork();
+  };
 
   pause(): void {
     this.#ws.pause();
@@ -153,6 +170,7 @@ class NodeMessageSocket implements MessageSocket {
   }
 
   close(code = 1000, reason = ''): void {
+    this.#uncork(); // this turn's frames go out before the close frame
     const state = this.#ws.readyState;
     if (state === WsSocket.OPEN || state === WsSocket.CONNECTING) this.#ws.close(code, reason);
   }

@@ -1,0 +1,60 @@
+/**
+ * `npm run bench -- --quick` runs to the end and writes every scenario with finite numbers.
+ * No timing assertions: the benchmark is a program; this only checks that it still works
+ * (it needs dist/, which `npm test` builds first).
+ */
+import { describe, it, expect } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const run = fileURLToPath(new URL('../../bench/run.mjs', import.meta.url));
+
+/** Every number anywhere under `v`, with its path. */
+function numbers(v: unknown, path = '', out: Array<[string, unknown]> = []): Array<[string, unknown]> {
+  if (typeof v === 'number') out.push([path, v]);
+  else if (Array.isArray(v)) v.forEach((x, i) => numbers(x, `${path}[${i}]`, out));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) numbers(x, `${path}.${k}`, out);
+  return out;
+}
+
+describe('npm run bench -- --quick', () => {
+  it('writes results.json with every scenario, all numbers finite', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocapn-bench-'));
+    const out = join(dir, 'results.json');
+    try {
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [run, '--quick', `--out=${out}`], { timeout: 170_000, maxBuffer: 1 << 20 }, (err, so, se) =>
+          err ? reject(new Error(`${err.message}\n${se}`)) : resolve(so),
+        );
+      });
+      expect(stdout).toContain('round trip');
+      const r = JSON.parse(readFileSync(out, 'utf8'));
+      expect(r.quick).toBe(true);
+      const sc = r.scenarios;
+      expect(Object.keys(sc).sort()).toEqual(['codec', 'handoff', 'memory', 'roundTrip', 'scaling', 'throughput']);
+      const clients = ['rawTcp', 'rawWs', 'jsonLines', 'ocapnTcp', 'ocapnWs', 'endoCaptp', 'capnweb'];
+      for (const c of clients) {
+        expect(Object.keys(sc.roundTrip[c]).sort()).toEqual(['p50Us', 'p99Us']);
+        expect(Object.keys(sc.throughput[c]).sort()).toEqual(['cpuUsPerCall', 'unbounded', 'window200']);
+      }
+      expect(sc.codec.map((x: { name: string }) => x.name)).toHaveLength(3);
+      expect(sc.handoff).toHaveProperty('roundTrips');
+      expect(sc.memory.table.exports).toBe(r.size.exports);
+      expect(sc.memory.idle.live).toBeGreaterThanOrEqual(r.size.idleSessions);
+      expect(Object.keys(sc.scaling.sessions).map(Number)).toEqual(r.size.sessionCounts);
+      expect(sc.scaling.bigArgument.ocapnTcp).toHaveProperty('p50Us');
+      const all = numbers(sc);
+      expect(all.length).toBeGreaterThan(60);
+      for (const [path, n] of all) expect(Number.isFinite(n), path).toBe(true);
+      for (const row of r.rows) {
+        expect(Number.isFinite(row.value), row.figure).toBe(true);
+        if (row.baseline !== undefined) expect(Number.isFinite(row.ratio), row.figure).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
