@@ -1,11 +1,11 @@
 // The demo's client process (Alice): calls, pipelines, and hands Carol to Bob.
 //   node examples/demo-client.mjs <counter-uri> <carol-uri> <bob-uri>
-import { OcapnNode, E, createTcpTestingOnlyDialer, toNotationForDemo } from './demo-util.mjs';
+import { OcapnNode, E, createWebSocketDialer, toNotationForDemo } from './demo-util.mjs';
 
 const [counterUri, carolUri, bobUri] = process.argv.slice(2);
 const wire = [];
 const node = new OcapnNode({
-  netlayers: [createTcpTestingOnlyDialer({ designator: 'demo-alice' })],
+  netlayers: [createWebSocketDialer()],
   tap: (e) => wire.push(`${e.direction === 'out' ? 'A->' : 'A<-'}${e.session.peerLocation?.designator ?? '?'} ${toNotationForDemo(e.message)}`),
 });
 const say = (msg) => console.log(`[alice] ${msg}`);

@@ -1,9 +1,9 @@
-// One demo process: hosts a service on tcp-testing-only and prints its sturdyref URI.
+// One demo process: hosts a service on a WebSocket listener and prints its sturdyref URI.
 //   node examples/demo-peer.mjs counter|carol|bob
-import { OcapnNode, E, listenTcpTestingOnly } from 'ocapn-ts';
+import { OcapnNode, E, listenWebSocket } from 'ocapn-ts';
 
 const role = process.argv[2];
-const netlayer = await listenTcpTestingOnly({ designator: `demo-${role}` });
+const netlayer = await listenWebSocket({ host: '127.0.0.1', port: 0 });
 const node = new OcapnNode({ netlayers: [netlayer] });
 const say = (msg) => console.log(`[${role}] ${msg}`);
 

@@ -1,4 +1,4 @@
-// The main demo: four OS processes over tcp-testing-only on 127.0.0.1.
+// The main demo: four OS processes over WebSocket on 127.0.0.1.
 //   counter, carol and bob each host a service; alice enlivens their sturdyref URIs, calls,
 //   pipelines, and hands Carol to Bob (Bob then talks to Carol directly, B–C).
 import { spawn } from 'node:child_process';
