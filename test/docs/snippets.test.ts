@@ -3,17 +3,22 @@
  * run it: each block is a module in a fresh directory outside the repository whose
  * node_modules/ocapn-ts links to the built package (TypeScript goes through the TypeScript
  * compiler's transpileModule first). A block runs unless the line before it is a marker with a
- * reason, `<!-- not-run: reason -->`; the marked blocks are listed in the output.
+ * reason, `<!-- not-run: reason -->`; the marked blocks are listed in the output. The
+ * TypeScript blocks that run are also typechecked, strict, as a user's NodeNext project would.
  *
  * Blocks marked `<!-- run-with: NAME -->` in one page form a group that runs as separate
  * processes: every block but the last starts in the background and must print one line
  * (a URI, say) before the next starts; the last block gets those lines as its command-line
- * arguments (process.argv[2], …) and must exit 0; then the background ones are stopped.
+ * arguments (process.argv[2], …) and must exit 0; then the background ones are stopped. A
+ * block may belong to several groups (`<!-- run-with: a b -->`: one server, two clients).
+ *
+ * `<!-- output -->` (or `<!-- output: NAME -->` for a group) before a ```text block: the lines
+ * of that block must appear, in that order, in what the block (the group's last) printed.
  *
  * The same test checks that no page refers to something a user of the package cannot reach:
  * the repository's test files or the maintainers' notes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +33,9 @@ interface Block {
   readonly lang: 'js' | 'ts';
   readonly code: string;
   readonly notRun?: string | undefined; // the reason, when marked
-  readonly group?: string | undefined;
+  readonly groups: readonly string[];
+  /** Lines the block (the last block of a group: the group) must print, in this order. */
+  readonly output?: readonly string[] | undefined;
 }
 
 const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -49,9 +56,20 @@ export function blocksOf(page: string, text: string): Block[] {
       while (j >= 0 && lines[j]!.trim() === '') j--;
       const before = j >= 0 ? lines[j]!.trim() : '';
       const notRun = /^<!--\s*not-run:(.*?)-->$/.exec(before)?.[1]?.trim();
-      const group = /^<!--\s*run-with:\s*(\S+)\s*-->$/.exec(before)?.[1];
+      const groups = /^<!--\s*run-with:\s*([^>]*?)\s*-->$/.exec(before)?.[1]?.split(/\s+/) ?? [];
       if (/^<!--\s*not-run\b/.test(before) && !notRun) throw new Error(`${page}:${i + 1}: a not-run marker needs a reason`);
-      out.push({ page, line: i + 1, lang, code: lines.slice(i + 1, end).join('\n') + '\n', notRun, group });
+      out.push({ page, line: i + 1, lang, code: lines.slice(i + 1, end).join('\n') + '\n', notRun, groups });
+    } else if (open[1] === 'text' && out.length > 0) {
+      // `<!-- output: NAME -->` (a group) or `<!-- output -->` (the block just before) and a ```text block
+      let j = i - 1;
+      while (j >= 0 && lines[j]!.trim() === '') j--;
+      const m = /^<!--\s*output(?::\s*(\S+))?\s*-->$/.exec(j >= 0 ? lines[j]!.trim() : '');
+      if (m) {
+        const expected = lines.slice(i + 1, end);
+        const target = m[1] === undefined ? out.at(-1)! : out.findLast((b) => b.groups.includes(m[1]!));
+        if (!target) throw new Error(`${page}:${i + 1}: output of an unknown group ${m[1]}`);
+        out[out.indexOf(target)] = { ...target, output: expected };
+      }
     }
     i = end;
   }
@@ -60,12 +78,26 @@ export function blocksOf(page: string, text: string): Block[] {
 
 const blocks = PAGES.flatMap((p) => blocksOf(p, readFileSync(join(ROOT, p), 'utf8')));
 const marked = blocks.filter((b) => b.notRun !== undefined);
-const single = blocks.filter((b) => b.notRun === undefined && b.group === undefined);
+const single = blocks.filter((b) => b.notRun === undefined && b.groups.length === 0);
 const groups = new Map<string, Block[]>();
 for (const b of blocks) {
-  if (b.notRun !== undefined || b.group === undefined) continue;
-  const key = `${b.page} ${b.group}`;
-  groups.set(key, [...(groups.get(key) ?? []), b]);
+  if (b.notRun !== undefined) continue;
+  for (const g of b.groups) {
+    const key = `${b.page} ${g}`;
+    groups.set(key, [...(groups.get(key) ?? []), b]);
+  }
+}
+
+/** `expected` lines appear in `stdout` in this order (other lines may come between). */
+function expectLinesInOrder(where: string, stdout: string, expected: readonly string[] | undefined): void {
+  if (!expected) return;
+  const got = stdout.split('\n');
+  let at = 0;
+  for (const line of expected) {
+    const found = got.indexOf(line, at);
+    expect(found, `${where}: "${line}" in order in\n${stdout}`).toBeGreaterThanOrEqual(0);
+    at = found + 1;
+  }
 }
 
 let dir = '';
@@ -144,10 +176,37 @@ describe('code blocks in README.md and docs/*.md', () => {
     expect(blocks.length - marked.length).toBeGreaterThan(marked.length / 2); // most blocks run
   });
 
+  it('the TypeScript blocks that run also typecheck (strict, NodeNext, against the built .d.ts)', () => {
+    const tsBlocks = blocks.filter((b) => b.lang === 'ts' && b.notRun === undefined);
+    expect(tsBlocks.length).toBeGreaterThan(0);
+    const tsDir = join(dir, 'typecheck');
+    mkdirSync(tsDir);
+    const files = tsBlocks.map((b) => {
+      const file = join(tsDir, `${b.page.replace(/[/.]/g, '_')}-L${b.line}.ts`);
+      writeFileSync(file, `${b.code}export {};\n`); // each block is a module of its own
+      return file;
+    });
+    const compilerOptions = {
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [join(ROOT, 'node_modules/@types')],
+    };
+    writeFileSync(join(tsDir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }));
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsDir], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 60_000);
+
   it.each(single.map((b) => [where(b), b] as const))('%s runs and exits cleanly', async (_name, b) => {
     const r = await runToEnd(b);
     expect(r.stderr, `${where(b)} stderr`).toBe('');
     expect(r.code, `${where(b)}\n${r.stdout}`).toBe(0);
+    expectLinesInOrder(where(b), r.stdout, b.output);
   }, 60_000);
 
   it.each([...groups].map(([k, g]) => [k, g] as const))('group %s runs as separate processes', async (_name, g) => {
@@ -163,6 +222,7 @@ describe('code blocks in README.md and docs/*.md', () => {
       const r = await runToEnd(last, lines);
       expect(r.stderr, `${where(last)} stderr`).toBe('');
       expect(r.code, `${where(last)}\n${r.stdout}`).toBe(0);
+      expectLinesInOrder(where(last), r.stdout, last.output);
     } finally {
       for (const c of started) c.kill('SIGTERM');
     }
