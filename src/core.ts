@@ -61,3 +61,7 @@ export {
   type DialContext,
 } from './handoff/index.js';
 export * from './netlayers/neutral.js';
+export { sessionStats, type SessionStats, type NodeStats } from './captp/stats.js';
+export { traceTo, formatTraceLine, formatWireEvent, formatOp, type TraceFormatOptions, type TraceRecord } from './captp/trace-format.js';
+export { captureTap, tapAll, parseCapture, CaptureFormatError, type CaptureHeader, type CaptureRecord, type CaptureSink } from './captp/capture.js';
+export { describeRef } from './captp/refs.js';

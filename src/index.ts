@@ -11,3 +11,4 @@
  */
 export * from './core.js';
 export * from './netlayers/index.js';
+export { captureToDirectory } from './capture-node.js';

@@ -22,12 +22,16 @@ import type { WireEvent } from '../captp/session.js';
 import { TEST_OBJECT_NAMES, TEST_SWISS, registerTestObjects } from './test-objects.js';
 import { formatValue, parseArg } from './format.js';
 import { UsageError, checkPorts, checkTransports, dialerFor, parseEndpoint, serveNetlayers } from './netlayers.js';
+import { traceCommand } from './trace.js';
+import { captureToDirectory } from '../capture-node.js';
+import { tapAll } from '../captp/capture.js';
 
 const USAGE = `usage:
   ocapn test-peer [--netlayer tcp-testing-only|websocket|onion|tcp-tls]… [--host 127.0.0.1] [--port N]…
                   [--key-file F] [--tor-control host:port|unix:/path] [--tor-socks host:port|unix:/path]
-                  [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--gc-interval ms] [--wire]
-  ocapn call <sturdyref-uri> <method> [args…] [--tor-socks ADDR] [--profile goblins|endo|suite] [--swiss-encoding base64url|raw] [--wire]`;
+                  [--designator D] [--profile suite|goblins|endo] [--framing raw|netstring|syrup-frame] [--gc-interval ms] [--wire] [--capture DIR]
+  ocapn call <sturdyref-uri> <method> [args…] [--tor-socks ADDR] [--profile goblins|endo|suite] [--swiss-encoding base64url|raw] [--wire]
+  ocapn trace [--html] [--time clock|iso|none] FILE…`;
 
 /** A function that runs a full V8 garbage collection (so FinalizationRegistry callbacks follow). */
 function forceGc(): () => void {
@@ -63,6 +67,7 @@ async function testPeer(argv: string[]): Promise<void> {
       profile: { type: 'string' },
       framing: { type: 'string' },
       wire: { type: 'boolean', default: false },
+      capture: { type: 'string' },
       'gc-interval': { type: 'string', default: '250' },
     },
   });
@@ -82,7 +87,8 @@ async function testPeer(argv: string[]): Promise<void> {
     keyFile: values['key-file'],
   });
   // The suite's main branch speaks op:deliver-only and singular GC labels (notes §15).
-  const node = new OcapnNode({ netlayers, profile: profileOf(values.profile, 'suite'), tap: wirePrinter(values.wire!) });
+  const capture = values.capture === undefined ? undefined : captureToDirectory(values.capture);
+  const node = new OcapnNode({ netlayers, profile: profileOf(values.profile, 'suite'), tap: tapAll(wirePrinter(values.wire!), capture) });
   registerTestObjects(node);
   // Imports are released when V8 collects their presences; an idle process may not collect for
   // a long time, and the suite's GC tests wait only seconds. Collect periodically (0 = never).
@@ -137,6 +143,7 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'test-peer') return testPeer(rest);
   if (command === 'call') return call(rest);
+  if (command === traceCommand.name) return traceCommand.run(rest);
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;

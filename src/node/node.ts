@@ -25,6 +25,7 @@ import { NodeEvents, type NodeEventMap, type NodeListener } from './events.js';
 import { resolveLiveness, type LivenessOptions } from '../captp/liveness.js';
 import { checkCallOptions, type CallOptions } from '../captp/call-options.js';
 import { makeBootstrap } from './bootstrap.js';
+import { nodeStats, type NodeStats } from '../captp/stats.js';
 import { HandoffManager, type HandoffOptions } from '../handoff/index.js';
 import { makeReconnecting, resolveReconnectOptions, whenReconnectingBroken, type ReconnectError, type ReconnectOptions } from './reconnect.js';
 
@@ -151,6 +152,11 @@ export class OcapnNode {
   /** Every session that has not ended yet. */
   get sessions(): readonly CaptpSession[] {
     return [...this.allSessions].filter((s) => s.isOpen);
+  }
+
+  /** Snapshots of every open session's tables and traffic, and their sums (see {@link NodeStats}; docs/observability.md). */
+  stats(): NodeStats {
+    return nodeStats(this.sessions);
   }
 
   /**
