@@ -43,7 +43,11 @@ export interface NodeOptions {
   limits?: Partial<SessionLimits>;
   /** Third-party handoff limits. */
   handoff?: Partial<HandoffOptions>;
-  /** Observe every CapTP message in and out (for transcripts and wire printing). */
+  /**
+   * Called synchronously with every CapTP message in and out, in wire order (a throwing tap is
+   * ignored). `traceTo(line => …)` prints each readably; `captureToDirectory(dir)` records them
+   * for `ocapn trace`; `tapAll(…)` combines taps. See docs/observability.md.
+   */
   tap?: (event: WireEvent) => void;
   /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. Same as `nodeLimits.maxSessions`. */
   maxSessions?: number;

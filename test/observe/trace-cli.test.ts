@@ -53,7 +53,7 @@ beforeAll(async () => {
   await threeNodeHandoff(dir);
   await new Promise((r) => setTimeout(r, 20));
   files = readdirSync(dir).sort().map((f) => join(dir, f));
-}, 30_000);
+}, 60_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -99,7 +99,7 @@ describe('captures of a three-node handoff', () => {
     expect(one.code).toBe(0);
     expect(one.stdout.split('\n').filter((l) => l.startsWith('# node '))).toHaveLength(2);
     expect(one.stdout).toMatch(/\n\S+ → \S+ op:start-session "1\.0" /);
-  });
+  }, 60_000);
 
   it('ocapn trace reports unreadable input and usage errors', async () => {
     const bad = join(dir, 'bad.txt');
@@ -111,7 +111,7 @@ describe('captures of a three-node handoff', () => {
     const none = await run([CLI, 'trace']);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('trace needs at least one capture file');
-  });
+  }, 40_000);
 });
 
 describe.skipIf(!hasChromium)(`ocapn trace --html in ${CHROMIUM}`, () => {
