@@ -136,9 +136,9 @@ describe.skipIf(!hasChromium)(`ocapn trace --html in ${CHROMIUM}`, () => {
       page.on('request', (req) => requests.push(req.url()));
       await page.goto(`file://${htmlPath}`);
       const dom = await page.evaluate(() => {
-        const lanes = [...document.querySelectorAll('svg g.lane')];
+        const lanes = Array.from(document.querySelectorAll('svg g.lane'));
         const laneX = lanes.map((g) => Number(g.querySelector('line')!.getAttribute('x1')));
-        const msgs = [...document.querySelectorAll('svg g.msg')];
+        const msgs = Array.from(document.querySelectorAll('svg g.msg'));
         const ends = msgs.map((g) => {
           const l = g.querySelector('line')!;
           return [Number(l.getAttribute('x1')), Number(l.getAttribute('x2'))];
@@ -152,7 +152,7 @@ describe.skipIf(!hasChromium)(`ocapn trace --html in ${CHROMIUM}`, () => {
           pipelined: document.querySelectorAll('svg g.msg.pipelined').length,
           waits: document.querySelectorAll('svg rect.wait').length,
           ends,
-          giftSessions: [...document.querySelectorAll('svg g.msg.gift')].map((g) => g.getAttribute('data-session')),
+          giftSessions: Array.from(document.querySelectorAll('svg g.msg.gift')).map((g) => g.getAttribute('data-session')),
           visibleHeight: document.querySelector('svg')!.getBoundingClientRect().height,
         };
       });
