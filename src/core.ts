@@ -78,3 +78,7 @@ export {
   type IdentityNetlayer,
 } from './node/identity.js';
 export { generateKeyPair, keyPairFromSeed, type SessionKeyPair } from './crypto/index.js';
+export { sessionStats, type SessionStats, type NodeStats } from './captp/stats.js';
+export { traceTo, formatTraceLine, formatWireEvent, formatOp, type TraceFormatOptions, type TraceRecord } from './captp/trace-format.js';
+export { captureTap, tapAll, parseCapture, CaptureFormatError, type CaptureHeader, type CaptureRecord, type CaptureSink } from './captp/capture.js';
+export { describeRef } from './captp/refs.js';

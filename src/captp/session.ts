@@ -25,6 +25,7 @@ import { ask, askPart, listenTo, type CallOptions } from './questions.js';
 import { LivenessWatch, type LivenessOptions } from './liveness.js';
 import { ByteBudget } from './budget.js';
 import { IdleWatch, OutputFlow } from './flow.js';
+import { SessionCounters, sessionStats, type SessionStats } from './stats.js';
 
 /** One message crossing the wire, for transcripts and the CLI's wire printing. */
 export interface WireEvent {
@@ -233,10 +234,19 @@ export class CaptpSession implements RefOwner {
     this.readyKit.resolve();
   }
 
-  /** Call the host's tap; a throwing tap is the user's bug and must not disturb the session. */
-  private observe(event: WireEvent): void {
+  /** Message and byte counters (see ./stats.ts). */
+  readonly counters = new SessionCounters();
+  /** A snapshot of this session's tables and traffic (see {@link SessionStats}). */
+  stats(): SessionStats {
+    return sessionStats(this);
+  }
+
+  /** Count every message in and out, and call the host's tap; a throwing tap is the user's bug and must not disturb the session. */
+  private observe(direction: 'in' | 'out', bytes: Uint8Array, message: SyrupValue): void {
+    this.counters.count(direction, bytes.length);
+    if (!this.host.tap) return;
     try {
-      this.host.tap?.(event);
+      this.host.tap({ direction, session: this, bytes, message });
     } catch {
       // ignored on purpose
     }
@@ -246,7 +256,7 @@ export class CaptpSession implements RefOwner {
   send(message: SyrupRecord): number {
     if (this.state === 'closed') return 0;
     const bytes = this.codec.encode(message);
-    this.observe({ direction: 'out', session: this, bytes, message });
+    this.observe('out', bytes, message);
     this.connection.send(bytes);
     this.flow.afterSend();
     return bytes.length;
@@ -279,7 +289,7 @@ export class CaptpSession implements RefOwner {
       this.abort(`malformed message: ${(e as Error).message}`);
       return;
     }
-    this.observe({ direction: 'in', session: this, bytes, message });
+    this.observe('in', bytes, message);
     const wasActive = this.state === 'active';
     const deferred: Array<() => void> = (this.deferred = []);
     try {

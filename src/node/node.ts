@@ -25,6 +25,7 @@ import { NodeEvents, type NodeEventMap, type NodeListener } from './events.js';
 import { resolveLiveness, type LivenessOptions } from '../captp/liveness.js';
 import { checkCallOptions, type CallOptions } from '../captp/call-options.js';
 import { makeBootstrap } from './bootstrap.js';
+import { nodeStats, type NodeStats } from '../captp/stats.js';
 import { HandoffManager, type HandoffOptions } from '../handoff/index.js';
 import { makeReconnecting, resolveReconnectOptions, whenReconnectingBroken, type ReconnectError, type ReconnectOptions } from './reconnect.js';
 
@@ -42,7 +43,11 @@ export interface NodeOptions {
   limits?: Overrides<SessionLimits> | undefined;
   /** Third-party handoff limits. */
   handoff?: Overrides<HandoffOptions> | undefined;
-  /** Observe every CapTP message in and out (for transcripts and wire printing). */
+  /**
+   * Called synchronously with every CapTP message in and out, in wire order (a throwing tap is
+   * ignored). `traceTo(line => …)` prints each readably; `captureToDirectory(dir)` records them
+   * for `ocapn trace`; `tapAll(…)` combines taps. See docs/observability.md.
+   */
   tap?: ((event: WireEvent) => void) | undefined;
   /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. Same as `nodeLimits.maxSessions`. */
   maxSessions?: number | undefined;
@@ -153,6 +158,11 @@ export class OcapnNode {
   /** Every session that has not ended yet. */
   get sessions(): readonly CaptpSession[] {
     return [...this.allSessions].filter((s) => s.isOpen);
+  }
+
+  /** Snapshots of every open session's tables and traffic, and their sums (see {@link NodeStats}; docs/observability.md). */
+  stats(): NodeStats {
+    return nodeStats(this.sessions);
   }
 
   /**
