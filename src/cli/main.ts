@@ -81,8 +81,8 @@ async function testPeer(argv: string[]): Promise<void> {
     torSocks: parseEndpoint(values['tor-socks'], '--tor-socks'),
     keyFile: values['key-file'],
   });
-  // The suite's main branch speaks op:deliver-only and singular GC labels (notes §15).
-  const node = new OcapnNode({ netlayers, profile: profileOf(values.profile, 'suite'), tap: wirePrinter(values.wire!) });
+  // No --profile: 'auto', each peer's forms chosen from what it sends (docs/captp.md).
+  const node = new OcapnNode({ netlayers, profile: values.profile === undefined ? 'auto' : profileOf(values.profile, 'suite'), tap: wirePrinter(values.wire!) });
   registerTestObjects(node);
   // Imports are released when V8 collects their presences; an idle process may not collect for
   // a long time, and the suite's GC tests wait only seconds. Collect periodically (0 = never).
