@@ -169,7 +169,7 @@ describe('the error forms (docs/value-model.md "Errors")', () => {
     const back = errorFromString('TypeError [E_BAD_INPUT]: bad input')!;
     expect([back.name, back.message, (back as any).code, back.label]).toEqual(['TypeError', 'bad input', 'E_BAD_INPUT', 'string']);
     expect((errorFromString('Error [42]: x') as any).code).toBe(42);
-    expect(errorFromString('RangeError: multi\nline').message).toBe('multi\nline');
+    expect(errorFromString('RangeError: multi\nline')!.message).toBe('multi\nline');
     // Ordinary Strings stay Strings.
     for (const s of ['oh-no', 'note: x', 'Hello', '', 'TypeError']) expect(errorFromString(s)).toBeUndefined();
   });

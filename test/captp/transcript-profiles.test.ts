@@ -78,13 +78,13 @@ describe('suite profile', () => {
     await expectNextNonGc(peer, "<op:deliver-only <desc:export 2> ['fulfill [\"again\"]]>");
   });
 
-  it('… and to the suite family when the peer sends a singular op:gc-export or op:gc-answer', async () => {
+  it('… and to singular GC labels when the peer sends op:gc-export or op:gc-answer', async () => {
     for (const msg of [rec('op:gc-export', [9n], [1n]), rec('op:gc-answer', [9n])]) {
       current = await rig({ profile: 'auto', setup: objects([]) });
       current.peer.send(msg);
       await settle();
-      expect(current.session.profile.name).toBe('suite');
-      expect(current.session.detector?.identified).toBe('suite');
+      expect(current.session.profile.gcLabels).toBe('singular');
+      expect(current.session.detector?.forms).toEqual({ gc: 'singular' });
       await current.close();
       current = undefined;
     }
