@@ -11,7 +11,8 @@ import { formatPeerUri } from '../locator/index.js';
 import type { PeerLocator } from '../locator/types.js';
 import type { Connection } from '../netlayers/interface.js';
 import { encodeDesc, encodeOp, label, type ImportDesc, type TargetDesc } from './ops.js';
-import type { CompatProfile } from './profile.js';
+import { AUTO, type CompatProfile } from './profile.js';
+import { ProfileDetector, sendUniversal } from './detect.js';
 import type { SessionLimits } from './limits.js';
 import { AnswerTable, ExportTable, ImportTable } from './tables.js';
 import { SessionClosedError } from './errors.js';
@@ -53,6 +54,8 @@ export interface SessionHost {
   tap?(event: WireEvent): void;
   /** Called once, after the first message the peer sent once the session was established (other than op:abort). */
   heard?(session: CaptpSession): void;
+  /** Called with every error thrown (or rejected) by a local method the peer called; must not throw. */
+  methodError?(session: CaptpSession, error: unknown, method: string | undefined): void;
 }
 
 /** Options of a session. */
@@ -111,7 +114,10 @@ export class CaptpSession implements RefOwner {
   private readonly codec: WireCodec;
   /** SessionID (notes §4), set once established. */
   id: Uint8Array | undefined;
+  /** What we write to this peer; under `'auto'` it narrows as the peer identifies itself ({@link detector}). */
   profile: CompatProfile;
+  /** Chooses {@link profile} from the wire under `'auto'` (./detect.ts); `undefined` for a fixed profile. */
+  readonly detector: ProfileDetector | undefined;
   readonly limits: SessionLimits;
   readonly exports: ExportTable;
   readonly imports: ImportTable<object>;
@@ -155,6 +161,7 @@ export class CaptpSession implements RefOwner {
     options: SessionOptions,
   ) {
     this.ready.catch(() => {});
+    this.detector = options.profile === AUTO ? new ProfileDetector() : undefined;
     this.profile = options.profile;
     this.limits = options.limits;
     this.callDefaults = options.callDefaults ?? {};
@@ -357,6 +364,7 @@ export class CaptpSession implements RefOwner {
     if (this.state !== 'active') return 0;
     const to = encodeDesc(target.kind, target.pos);
     const encodedArgs = this.encodeValue(args);
+    if (this.detector?.active(this) && this.detector.universalDelivery) return sendUniversal(this, target, encodedArgs);
     if (this.profile.deliverOnly) return this.send(encodeOp('op:deliver-only', { to, args: encodedArgs }));
     return this.send(encodeOp('op:deliver', { to, args: encodedArgs, answerPos: false, resolveMe: false }));
   }

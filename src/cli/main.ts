@@ -12,7 +12,7 @@ import { testPeerCommand } from './test-peer.js';
 import { traceCommand } from './trace.js';
 
 /** The preset when `--profile` is absent: a name, or one name per command. */
-const DEFAULT_PROFILE: string | Readonly<Record<string, string>> = { 'test-peer': 'suite', call: 'goblins' };
+const DEFAULT_PROFILE: string | Readonly<Record<string, string>> = 'auto';
 
 const defaultProfile = (command: string): string => {
   const d: unknown = DEFAULT_PROFILE;
