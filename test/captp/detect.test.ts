@@ -23,7 +23,7 @@ describe('presets and composing', () => {
     expect(resolveProfile('suite-rdo')).toBe(SUITE_RDO);
     expect({ ...SUITE_RDO }).toMatchObject({ deliverOnly: false, listenFields: 3, gcLabels: 'singular', gcBatch: false, errorForm: 'desc:error' });
     expect(resolveProfile(undefined)).toBe(AUTO);
-    expect(Object.keys(PROFILES)).toEqual(['auto', 'goblins', 'endo', 'suite', 'suite-rdo']);
+    expect(Object.keys(PROFILES)).toEqual(['auto', 'goblins', 'endo', 'suite', 'suite-rdo', 'spec-2026-09']);
   });
   it('composeProfile: a base plus overrides, frozen, keeping the base name', () => {
     const p = composeProfile('goblins', { gcLabels: 'singular' });
