@@ -23,7 +23,21 @@ export { CallTimeoutError, type CallOptions } from './captp/call-options.js';
 export { DEFAULT_LIVENESS, type LivenessOptions } from './captp/liveness.js';
 export type { NodeEventMap, NodeListener } from './node/events.js';
 export type { PeerIdentity } from './captp/session.js';
-export { GOBLINS, ENDO, SUITE, PROFILES, resolveProfile, type CompatProfile } from './captp/profile.js';
+export {
+  AUTO,
+  GOBLINS,
+  ENDO,
+  SUITE,
+  SUITE_RDO,
+  OCAPN_TS,
+  PROFILES,
+  resolveProfile,
+  composeProfile,
+  type CompatProfile,
+  type ProfileChoice,
+  type ProfileName,
+} from './captp/profile.js';
+export type { Identification } from './captp/detect.js';
 export { DEFAULT_LIMITS, type SessionLimits } from './captp/limits.js';
 export { DEFAULT_NODE_LIMITS, type NodeLimits } from './node/limits.js';
 export { OPS, DESCRIPTORS, SIGNED_SHAPES, WireShapeError } from './captp/ops.js';
@@ -78,3 +92,7 @@ export {
   type IdentityNetlayer,
 } from './node/identity.js';
 export { generateKeyPair, keyPairFromSeed, type SessionKeyPair } from './crypto/index.js';
+export { sessionStats, type SessionStats, type NodeStats } from './captp/stats.js';
+export { traceTo, formatTraceLine, formatWireEvent, formatOp, type TraceFormatOptions, type TraceRecord } from './captp/trace-format.js';
+export { captureTap, tapAll, parseCapture, CaptureFormatError, type CaptureHeader, type CaptureRecord, type CaptureSink } from './captp/capture.js';
+export { describeRef } from './captp/refs.js';

@@ -18,3 +18,4 @@ export {
   loadOrCreateNodeIdentity,
   type CreateIdentityOptions,
 } from './node/identity-file.js';
+export { captureToDirectory } from './capture-node.js';

@@ -4,9 +4,9 @@
  * @module
  */
 import type { SyrupValue } from '../syrup/types.js';
+import { SyrupSymbol } from '../syrup/types.js';
 import { decodeOp, type DecodedOp, type ImportDesc, type TargetDesc } from './ops.js';
 import { readStartSession } from './start-session.js';
-import { SUITE } from './profile.js';
 import { ProtocolError } from './errors.js';
 import { TableLimitError } from './tables.js';
 import { deliverTo, selectPart } from './invoke.js';
@@ -27,13 +27,13 @@ export function handleMessage(s: CaptpSession, message: SyrupValue, active: bool
     if (active) throw new ProtocolError('second op:start-session in one session');
     const hello = readStartSession(m);
     s.establish(hello.key, hello.location, hello.form);
+    if (s.isActive) s.detector?.established(s);
     return;
   }
   if (!active) throw new ProtocolError(`${m.wireLabel} before op:start-session`);
-  // A peer that speaks the suite's legacy forms gets them back (notes §15).
-  if ((m.wireLabel === 'op:deliver-only' || m.wireLabel === 'op:gc-export' || m.wireLabel === 'op:gc-answer') && s.profile.name !== 'suite') {
-    s.profile = SUITE;
-  }
+  // Under 'auto', what the peer sends chooses what we write back (./detect.ts); before the
+  // handler runs, so that this message's answer is already written in the peer's forms.
+  s.detector?.observe(s, m, message);
   const handler = HANDLERS[m.op];
   handler(s, m);
 }
@@ -104,6 +104,17 @@ function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>, answ
 
 type Handler = (s: CaptpSession, m: DecodedOp) => void;
 
+/** Tell the host about an error thrown by a local method the peer called (never disturbs the session). */
+function reportMethodError(s: CaptpSession, error: unknown, args: unknown[]): void {
+  const sel = args[0];
+  const method = sel instanceof SyrupSymbol ? sel.name : undefined;
+  try {
+    s.host.methodError?.(s, error, method);
+  } catch {
+    // the hook's own failure is the user's bug; the session goes on
+  }
+}
+
 /**
  * Count `p` as work the peer has us waiting on (a delivery, listen or selection not yet
  * settled) until it settles. Throws (aborting the session) past `maxPending`, so a peer cannot
@@ -132,7 +143,7 @@ const HANDLERS: Record<string, Handler> = {
     checkPending(s);
     const args = s.decodeValue(m.args as SyrupValue) as unknown[];
     if (m.resolveMe !== false) importResolver(s, m.resolveMe as ImportDesc);
-    const result = trackPending(s, deliverTo(target, args));
+    const result = trackPending(s, deliverTo(target, args, (e) => reportMethodError(s, e, args)));
     result.catch(noop);
     if (m.answerPos !== false) s.answers.set(m.answerPos as number, result, s.incomingBytes);
     if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result, m.answerPos === false ? undefined : (m.answerPos as number));

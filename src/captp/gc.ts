@@ -42,6 +42,8 @@ export class GcQueue {
   flush(): void {
     const s = this.session;
     if (!s.isActive) return this.clear();
+    // Under 'auto', wait until the peer's GC labels are known (./detect.ts).
+    if (s.detector?.active(s) && s.detector.holdGc(this.exportPositions.length + this.answerPositions.length)) return;
     const { gcBatch, gcLabels } = s.profile;
     const expLabel = gcLabels === 'plural' ? 'op:gc-exports' : 'op:gc-export';
     const ansLabel = gcLabels === 'plural' ? 'op:gc-answers' : 'op:gc-answer';

@@ -37,12 +37,30 @@ export function invokeLocal(target: unknown, args: unknown[]): unknown {
   throw new TypeError(`messages cannot be sent to data (${target === null ? 'null' : Array.isArray(target) ? 'a List' : typeof target})`);
 }
 
-/** Deliver `args` to `target` once it settles; returns a promise for the result. */
-export function deliverTo(target: unknown, args: unknown[]): Promise<unknown> {
+/**
+ * Deliver `args` to `target` once it settles; returns a promise for the result.
+ * @param onLocalError called with what a local target threw or rejected with (not for
+ *   forwarded calls, nor for a target that itself failed to settle).
+ */
+export function deliverTo(target: unknown, args: unknown[], onLocalError?: (error: unknown) => void): Promise<unknown> {
   return Promise.resolve(target).then((t) => {
     const info = typeof t === 'object' && t !== null ? refInfo.get(t) : undefined;
     if (info) return info.session.question(targetOf(info), args);
-    return invokeLocal(t, args);
+    if (!onLocalError) return invokeLocal(t, args);
+    let result: unknown;
+    try {
+      result = invokeLocal(t, args);
+    } catch (e) {
+      onLocalError(e);
+      throw e;
+    }
+    if (result instanceof Promise && !refInfo.has(result)) {
+      return result.catch((e: unknown) => {
+        onLocalError(e);
+        throw e;
+      });
+    }
+    return result;
   });
 }
 

@@ -6,6 +6,7 @@
  * message from the peer counts as a sign of life.
  * @module
  */
+import { isSuiteProfile } from './profile.js';
 import { SyrupSymbol } from '../syrup/types.js';
 import { randomBytes } from '../crypto/index.js';
 import type { CaptpSession } from './session.js';
@@ -96,7 +97,7 @@ export class LivenessWatch {
       return;
     }
     // A session that holds nothing is left to the idle timeout: probing it would keep it alive.
-    if (!s.isActive || s.profile.name === 'suite' || s.holdsNothing() || (!this.options.whileIdle && !this.#waiting())) {
+    if (!s.isActive || isSuiteProfile(s.profile) || s.holdsNothing() || (!this.options.whileIdle && !this.#waiting())) {
       this.#lastHeard = now;
       this.#probeSentAt = undefined;
       return;

@@ -9,8 +9,12 @@ import { SyrupDict, SyrupRecord, type SyrupValue } from '../syrup/types.js';
 
 /** How we write the forms on which implementations disagree. */
 export interface CompatProfile {
-  /** Profile name. */
-  readonly name: 'goblins' | 'endo' | 'suite' | 'spec-2026-09';
+  /**
+   * Profile name. A profile made by {@link composeProfile} keeps its base's name; the names
+   * beginning with `suite` are the official test suite's (scripted peers: no liveness probes,
+   * duplicate sessions refused at once).
+   */
+  readonly name: ProfileName | 'ocapn-ts';
   /** Fire-and-forget messages as `<op:deliver-only to args>` (suite) instead of `<op:deliver … f f>`. */
   readonly deliverOnly: boolean;
   /** Fields of `op:listen`: 3 (with `wants-partial? f`: Goblins, Endo, suite) or 2 (spec HEAD). */
@@ -40,14 +44,18 @@ export interface CompatProfile {
   readonly crypto?: CryptoForm;
 }
 
-/** Goblins 0.18, the reference implementation: our default. */
+/**
+ * Goblins 0.18, the reference implementation. Errors go as a String break reason carrying
+ * name and message (`"TypeError: bad input"`): Goblins accepts any String, and rejects
+ * `desc:error` (docs/value-model.md "Errors").
+ */
 export const GOBLINS: CompatProfile = Object.freeze({
   name: 'goblins',
   deliverOnly: false,
   listenFields: 3,
   gcLabels: 'plural',
   gcBatch: false,
-  errorForm: 'mystery',
+  errorForm: 'string',
   structOrder: 'canonical',
   negativeZero: 'keep',
 });
@@ -97,33 +105,120 @@ export const SPEC_2026_09: CompatProfile = Object.freeze({
   crypto: 'spec-2026-09',
 });
 
-/** All profiles by name. */
-export const PROFILES = Object.freeze({ goblins: GOBLINS, endo: ENDO, suite: SUITE, 'spec-2026-09': SPEC_2026_09 });
+// --- Profile choice: presets, `auto`, composing (issue 10) -------------------------------
 
-/** Resolve a profile name or object; TypeError for an unknown name or a malformed profile object. */
-export function resolveProfile(p: CompatProfile | keyof typeof PROFILES | undefined): CompatProfile {
-  if (p === undefined) return GOBLINS;
+/**
+ * The official suite's `remove-op-deliver-only` branch (5bfcde9; Endo's 6400cbb26 speaks the
+ * same): fire-and-forget as `op:deliver … f f` (it cannot decode `op:deliver-only`), 3-field
+ * listen, singular GC labels, `desc:error`.
+ */
+export const SUITE_RDO: CompatProfile = Object.freeze({
+  name: 'suite-rdo',
+  deliverOnly: false,
+  listenFields: 3,
+  gcLabels: 'singular',
+  gcBatch: false,
+  errorForm: 'desc:error',
+  structOrder: 'canonical',
+  negativeZero: 'keep',
+});
+
+/** Another ocapn-ts node: spec forms, batched GC, errors with name, message and own data fields. */
+export const OCAPN_TS: CompatProfile = Object.freeze({
+  name: 'ocapn-ts',
+  deliverOnly: false,
+  listenFields: 3,
+  gcLabels: 'plural',
+  gcBatch: true,
+  errorForm: 'rich',
+  structOrder: 'canonical',
+  negativeZero: 'keep',
+});
+
+/**
+ * The `'auto'` choice (the default): each session starts unidentified and narrows its profile
+ * from what the peer sends (./detect.ts, docs/captp.md "Choosing a profile from the wire").
+ * These fields are what an unidentified session writes: forms every implementation accepts.
+ */
+export const AUTO: CompatProfile = Object.freeze({
+  name: 'auto',
+  deliverOnly: false,
+  listenFields: 3,
+  gcLabels: 'plural',
+  gcBatch: false,
+  errorForm: 'string',
+  structOrder: 'canonical',
+  negativeZero: 'keep',
+});
+
+/** All profiles by name (`auto` included). */
+export const PROFILES = Object.freeze({ auto: AUTO, goblins: GOBLINS, endo: ENDO, suite: SUITE, 'suite-rdo': SUITE_RDO, 'spec-2026-09': SPEC_2026_09 });
+
+/** A profile name accepted by {@link resolveProfile}. */
+export type ProfileName = keyof typeof PROFILES;
+
+/** A profile choice: a name (`'auto'`, the default, or a preset) or a profile object. */
+export type ProfileChoice = CompatProfile | ProfileName;
+
+/** Whether `p` is one of the official suite's profiles (`suite`, `suite-rdo`, or composed from them). */
+export const isSuiteProfile = (p: CompatProfile): boolean => p.name === 'suite' || p.name === 'suite-rdo';
+
+/** The fields of a profile, with the values each accepts (`undefined` allowed where optional). */
+const FIELDS: Record<Exclude<keyof CompatProfile, 'name'>, { ok: (v: unknown) => boolean; optional: boolean; says: string }> = {
+  deliverOnly: { ok: (v) => typeof v === 'boolean', optional: false, says: 'a boolean' },
+  listenFields: { ok: (v) => v === 2 || v === 3, optional: false, says: '2 or 3' },
+  gcLabels: { ok: (v) => v === 'plural' || v === 'singular', optional: false, says: '"plural" or "singular"' },
+  gcBatch: { ok: (v) => typeof v === 'boolean', optional: false, says: 'a boolean' },
+  errorForm: { ok: (v) => v === 'string' || v === 'desc:error' || v === 'rich' || v === 'mystery', optional: false, says: '"string", "desc:error", "rich" or "mystery"' },
+  structOrder: { ok: (v) => v === 'canonical' || v === 'js', optional: true, says: '"canonical" or "js"' },
+  negativeZero: { ok: (v) => v === 'keep' || v === 'zero', optional: true, says: '"keep" or "zero"' },
+  crypto: { ok: (v) => v === 'legacy-2025' || v === 'spec-2026-09', optional: true, says: '"legacy-2025" or "spec-2026-09"' },
+};
+
+/** The first thing wrong with `p` as a profile object, or `undefined`. */
+function profileProblem(p: Record<string, unknown>): string | undefined {
+  for (const [key, f] of Object.entries(FIELDS)) {
+    const v = p[key];
+    if (v === undefined ? !f.optional : !f.ok(v)) return `${key} must be ${f.says}, got ${String(v)}`;
+  }
+  return undefined;
+}
+
+/**
+ * Resolve a profile name or object. `undefined` is `'auto'`.
+ * @throws TypeError for an unknown name or a malformed profile object.
+ */
+export function resolveProfile(p: ProfileChoice | undefined): CompatProfile {
+  if (p === undefined) return AUTO;
   if (typeof p === 'string') {
-    if (!Object.hasOwn(PROFILES, p)) throw new TypeError(`unknown compatibility profile "${p}" (goblins, endo or suite)`);
+    if (!Object.hasOwn(PROFILES, p)) throw new TypeError(`unknown compatibility profile "${p}" (${Object.keys(PROFILES).join(', ')})`);
     return PROFILES[p];
   }
-  if (
-    typeof p !== 'object' ||
-    p === null ||
-    typeof p.deliverOnly !== 'boolean' ||
-    (p.listenFields !== 2 && p.listenFields !== 3) ||
-    (p.gcLabels !== 'plural' && p.gcLabels !== 'singular') ||
-    typeof p.gcBatch !== 'boolean' ||
-    (p.errorForm !== 'desc:error' && p.errorForm !== 'mystery') ||
-    (p.structOrder !== undefined && p.structOrder !== 'canonical' && p.structOrder !== 'js') ||
-    (p.negativeZero !== undefined && p.negativeZero !== 'keep' && p.negativeZero !== 'zero') ||
-    (p.crypto !== undefined && p.crypto !== 'legacy-2025' && p.crypto !== 'spec-2026-09')
-  ) {
-    throw new TypeError(
-      'a compatibility profile must be "goblins", "endo", "suite" or a CompatProfile object (deliverOnly, listenFields 2|3, gcLabels, gcBatch, errorForm; optional structOrder canonical|js, negativeZero keep|zero)',
-    );
+  const problem = typeof p === 'object' && p !== null ? profileProblem(p as unknown as Record<string, unknown>) : 'not an object';
+  if (problem !== undefined) {
+    throw new TypeError(`a compatibility profile must be one of ${Object.keys(PROFILES).join(', ')} or a CompatProfile object: ${problem}`);
   }
   return p;
+}
+
+/**
+ * A fixed profile made of `base` (a name or a profile) with some fields replaced, e.g.
+ * `composeProfile('goblins', { gcLabels: 'singular' })`. It keeps the base's name. The result
+ * is frozen and, like every explicit profile, never changes during a session.
+ * @throws TypeError for an unknown base, `'auto'` as the base (it is not a fixed set of
+ *   forms), an unknown field in `overrides`, or a field value out of range.
+ */
+export function composeProfile(base: ProfileChoice, overrides: Partial<Omit<CompatProfile, 'name'>>): CompatProfile {
+  const b = resolveProfile(base);
+  if (b === AUTO) throw new TypeError('composeProfile: "auto" is not a fixed profile; start from goblins, endo, suite or suite-rdo');
+  if (typeof overrides !== 'object' || overrides === null) throw new TypeError('composeProfile: overrides must be an object');
+  for (const key of Object.keys(overrides)) {
+    if (!Object.hasOwn(FIELDS, key)) throw new TypeError(`composeProfile: unknown profile field "${key}" (${Object.keys(FIELDS).join(', ')})`);
+  }
+  const out = { ...b, ...overrides, name: b.name };
+  const problem = profileProblem(out as unknown as Record<string, unknown>);
+  if (problem !== undefined) throw new TypeError(`composeProfile: ${problem}`);
+  return Object.freeze(out);
 }
 
 /**

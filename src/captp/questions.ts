@@ -10,6 +10,10 @@ import { encodeDesc, encodeOp, type TargetDesc } from './ops.js';
 import { makeRemotePromise, type Settler } from './refs.js';
 import type { CaptpSession } from './session.js';
 import { CallTimeoutError, type CallOptions } from './call-options.js';
+import { errorFromString } from '../model/index.js';
+
+/** A break reason as the caller sees it: a String `"Name: message"` becomes a RemoteError (docs/value-model.md "Errors"). */
+const breakReason = (reason: unknown): unknown => (typeof reason === 'string' ? (errorFromString(reason) ?? reason) : reason);
 
 export { CallTimeoutError, checkCallOptions, type CallOptions } from './call-options.js';
 
@@ -31,7 +35,7 @@ function makeResolver(settler: Settler, onSettled?: () => void): ResolverKit {
   return {
     resolver: Object.freeze({
       fulfill: (value: unknown) => once(() => settler.resolve(value)),
-      break: (reason: unknown) => once(() => settler.reject(reason)),
+      break: (reason: unknown) => once(() => settler.reject(breakReason(reason))),
     }),
     breakNow: (reason) => once(() => settler.reject(reason)),
   };

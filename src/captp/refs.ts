@@ -22,6 +22,8 @@ export interface RefInfo {
 
 /** The part of a session that references need. */
 export interface RefOwner {
+  /** The peer, once known (for {@link describeRef}). */
+  readonly peerLocation?: { readonly designator: string; readonly transport: string } | undefined;
   question(target: TargetDesc, args: unknown[], options?: CallOptions): Promise<unknown>;
   sendOnly(target: TargetDesc, args: unknown[]): void;
   getField(target: TargetDesc, field: string, options?: CallOptions): Promise<unknown>;
@@ -64,6 +66,7 @@ export function makePresence(owner: RefOwner, pos: number): object {
     presence = resolveWithPresence(makeHandler(owner, () => targetOf(info)));
   });
   refInfo.set(presence!, info);
+  Object.setPrototypeOf(presence!, REMOTE_REF_PROTO);
   return presence!;
 }
 
@@ -80,7 +83,9 @@ export interface Settler {
 export function makeRemotePromise(owner: RefOwner, kind: RefInfo['kind'], pos: number): { promise: Promise<unknown>; settler: Settler; info: RefInfo } {
   let settler!: Settler;
   const info: RefInfo = { session: owner, kind, pos };
-  const promise: Promise<unknown> = new HandledPromise(
+  // Constructed with a new.target whose prototype adds the debug members below (a HandledPromise
+  // instance is frozen, so they cannot be added afterwards).
+  const promise: Promise<unknown> = Reflect.construct(HandledPromise, [
     (resolve: (v: unknown) => void, reject: (e: unknown) => void) => {
       settler = {
         resolve: (v) => {
@@ -94,7 +99,7 @@ export function makeRemotePromise(owner: RefOwner, kind: RefInfo['kind'], pos: n
       };
     },
     makeHandler(owner, () => targetOf(info)),
-  );
+  ], RemotePromise) as Promise<unknown>;
   promise.catch(() => {}); // rejections are the caller's to observe; never unhandled
   refInfo.set(promise, info);
   return { promise, settler, info };
@@ -123,5 +128,56 @@ export function withCallOptions<T>(ref: T, options: CallOptions): T {
     wrapper = resolveWithPresence(makeHandler(info.session, () => (void keep, targetOf(info)), checked));
   });
   refInfo.set(wrapper!, info);
+  Object.setPrototypeOf(wrapper!, REMOTE_REF_PROTO);
   return wrapper as T;
 }
+
+/**
+ * What a remote reference is, for people: `RemoteRef import-object 3 @ab12cd34 (websocket)`
+ * or `RemotePromise answer 7 @ab12cd34 (tcp-testing-only)` (the peer's designator cut to 8
+ * characters; `@?` before it is known). `undefined` for anything that is not one.
+ */
+export function describeRef(ref: unknown): string | undefined {
+  const info = (typeof ref === 'object' || typeof ref === 'function') && ref !== null ? refInfo.get(ref) : undefined;
+  if (!info) return undefined;
+  const loc = info.session.peerLocation;
+  const where = loc ? `@${loc.designator.slice(0, 8)} (${loc.transport})` : '@?';
+  const settled = info.kind !== 'import-object' && info.settled ? ' settled' : '';
+  return `${info.kind === 'import-object' ? 'RemoteRef' : 'RemotePromise'} ${info.kind} ${info.pos} ${where}${settled}`;
+}
+
+/**
+ * The prototypes of remote references carry only what debugging needs, under symbols (no
+ * string key, nothing enumerable, nothing an `E()` call reaches: those go to the handler):
+ * Node's `util.inspect` hook (by its registered symbol, so no `node:util` import) and
+ * `Symbol.toStringTag` (`Object.prototype.toString.call(ref)`). No `toString` method: a remote
+ * reference has no local methods.
+ */
+function debugMembers(base: object | null, extra: PropertyDescriptorMap = {}): object {
+  return Object.freeze(
+    Object.create(base, {
+      ...extra,
+      [Symbol.for('nodejs.util.inspect.custom')]: {
+        value: function inspect(this: unknown): string {
+          return `[${describeRef(this) ?? 'RemoteRef'}]`;
+        },
+      },
+      [Symbol.toStringTag]: {
+        get(this: unknown): string {
+          return describeRef(this) ?? 'RemoteRef';
+        },
+      },
+    }),
+  );
+}
+
+/** Prototype of presences (they were null-prototype objects). */
+const REMOTE_REF_PROTO = debugMembers(null);
+
+/**
+ * Only a `new.target` for remote promises: its prototype is Promise.prototype plus
+ * {@link debugMembers}, with `constructor` still `Promise`, so `then` and `await` treat a remote
+ * promise exactly as before (no subclass species, no extra ticks).
+ */
+function RemotePromise(): void {}
+RemotePromise.prototype = debugMembers(Promise.prototype, { constructor: { value: Promise } });

@@ -11,7 +11,8 @@ import { formatPeerUri } from '../locator/index.js';
 import type { PeerLocator } from '../locator/types.js';
 import type { Connection } from '../netlayers/interface.js';
 import { encodeDesc, encodeOp, label, type ImportDesc, type TargetDesc } from './ops.js';
-import type { CompatProfile } from './profile.js';
+import { AUTO, type CompatProfile } from './profile.js';
+import { ProfileDetector, sendUniversal } from './detect.js';
 import type { SessionLimits } from './limits.js';
 import { AnswerTable, ExportTable, ImportTable } from './tables.js';
 import { SessionClosedError } from './errors.js';
@@ -25,6 +26,7 @@ import { ask, askPart, listenTo, type CallOptions } from './questions.js';
 import { LivenessWatch, type LivenessOptions } from './liveness.js';
 import { ByteBudget } from './budget.js';
 import { IdleWatch, OutputFlow } from './flow.js';
+import { SessionCounters, sessionStats, type SessionStats } from './stats.js';
 
 /** One message crossing the wire, for transcripts and the CLI's wire printing. */
 export interface WireEvent {
@@ -52,6 +54,8 @@ export interface SessionHost {
   tap?(event: WireEvent): void;
   /** Called once, after the first message the peer sent once the session was established (other than op:abort). */
   heard?(session: CaptpSession): void;
+  /** Called with every error thrown (or rejected) by a local method the peer called; must not throw. */
+  methodError?(session: CaptpSession, error: unknown, method: string | undefined): void;
 }
 
 /** Options of a session. */
@@ -110,7 +114,10 @@ export class CaptpSession implements RefOwner {
   private readonly codec: WireCodec;
   /** SessionID (notes §4), set once established. */
   id: Uint8Array | undefined;
+  /** What we write to this peer; under `'auto'` it narrows as the peer identifies itself ({@link detector}). */
   profile: CompatProfile;
+  /** Chooses {@link profile} from the wire under `'auto'` (./detect.ts); `undefined` for a fixed profile. */
+  readonly detector: ProfileDetector | undefined;
   readonly limits: SessionLimits;
   readonly exports: ExportTable;
   readonly imports: ImportTable<object>;
@@ -154,6 +161,7 @@ export class CaptpSession implements RefOwner {
     options: SessionOptions,
   ) {
     this.ready.catch(() => {});
+    this.detector = options.profile === AUTO ? new ProfileDetector() : undefined;
     this.profile = options.profile;
     this.limits = options.limits;
     this.callDefaults = options.callDefaults ?? {};
@@ -233,10 +241,19 @@ export class CaptpSession implements RefOwner {
     this.readyKit.resolve();
   }
 
-  /** Call the host's tap; a throwing tap is the user's bug and must not disturb the session. */
-  private observe(event: WireEvent): void {
+  /** Message and byte counters (see ./stats.ts). */
+  readonly counters = new SessionCounters();
+  /** A snapshot of this session's tables and traffic (see {@link SessionStats}). */
+  stats(): SessionStats {
+    return sessionStats(this);
+  }
+
+  /** Count every message in and out, and call the host's tap; a throwing tap is the user's bug and must not disturb the session. */
+  private observe(direction: 'in' | 'out', bytes: Uint8Array, message: SyrupValue): void {
+    this.counters.count(direction, bytes.length);
+    if (!this.host.tap) return;
     try {
-      this.host.tap?.(event);
+      this.host.tap({ direction, session: this, bytes, message });
     } catch {
       // ignored on purpose
     }
@@ -246,7 +263,7 @@ export class CaptpSession implements RefOwner {
   send(message: SyrupRecord): number {
     if (this.state === 'closed') return 0;
     const bytes = this.codec.encode(message);
-    this.observe({ direction: 'out', session: this, bytes, message });
+    this.observe('out', bytes, message);
     this.connection.send(bytes);
     this.flow.afterSend();
     return bytes.length;
@@ -279,7 +296,7 @@ export class CaptpSession implements RefOwner {
       this.abort(`malformed message: ${(e as Error).message}`);
       return;
     }
-    this.observe({ direction: 'in', session: this, bytes, message });
+    this.observe('in', bytes, message);
     const wasActive = this.state === 'active';
     const deferred: Array<() => void> = (this.deferred = []);
     try {
@@ -347,6 +364,7 @@ export class CaptpSession implements RefOwner {
     if (this.state !== 'active') return 0;
     const to = encodeDesc(target.kind, target.pos);
     const encodedArgs = this.encodeValue(args);
+    if (this.detector?.active(this) && this.detector.universalDelivery) return sendUniversal(this, target, encodedArgs);
     if (this.profile.deliverOnly) return this.send(encodeOp('op:deliver-only', { to, args: encodedArgs }));
     return this.send(encodeOp('op:deliver', { to, args: encodedArgs, answerPos: false, resolveMe: false }));
   }

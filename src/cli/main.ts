@@ -9,9 +9,10 @@ import { callCommand } from './call.js';
 import type { Command } from './command.js';
 import { UsageError } from './netlayers.js';
 import { testPeerCommand } from './test-peer.js';
+import { traceCommand } from './trace.js';
 
 /** The preset when `--profile` is absent: a name, or one name per command. */
-const DEFAULT_PROFILE: string | Readonly<Record<string, string>> = { 'test-peer': 'suite', call: 'goblins' };
+const DEFAULT_PROFILE: string | Readonly<Record<string, string>> = 'auto';
 
 const defaultProfile = (command: string): string => {
   const d: unknown = DEFAULT_PROFILE;
@@ -19,7 +20,7 @@ const defaultProfile = (command: string): string => {
 };
 
 /** Every command, in the order `ocapn --help` lists them. Add a command here. */
-const COMMANDS: readonly Command[] = [testPeerCommand(defaultProfile('test-peer')), callCommand(defaultProfile('call'))];
+const COMMANDS: readonly Command[] = [testPeerCommand(defaultProfile('test-peer')), callCommand(defaultProfile('call')), traceCommand];
 
 const commandNamed = (name: string | undefined) => COMMANDS.find((c) => c.name === name);
 

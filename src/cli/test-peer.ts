@@ -12,6 +12,8 @@ import { FRAMINGS, type Framing } from '../netlayers/stream/index.js';
 import type { Command } from './command.js';
 import { parseCommandLine } from './command.js';
 import { makeNode, wirePrinter } from './node.js';
+import { captureToDirectory } from '../capture-node.js';
+import { tapAll } from '../captp/capture.js';
 import { UsageError, checkPorts, checkTransports, parseEndpoint, serveNetlayers } from './netlayers.js';
 import { PROFILE_OPTIONS, profileFromArgs, profileHelp } from './profile-args.js';
 import { TEST_OBJECT_NAMES, TEST_SWISS, registerTestObjects } from './test-objects.js';
@@ -44,6 +46,7 @@ options:
   --framing NAME            raw, netstring or syrup-frame (tcp-testing-only, tcp-tls, onion)
   --gc-interval MS          run a full garbage collection every MS ms, so imports are released (default 250; 0 = never)
   --wire                    print every message sent (>>) and received (<<) on stderr
+  --capture DIR             record every session's messages in DIR, one file per session (read them with ocapn trace)
 ${profileHelp(defaultProfile)}
   -h, --help                this help`,
     async run(argv) {
@@ -59,6 +62,7 @@ ${profileHelp(defaultProfile)}
           designator: { type: 'string' },
           framing: { type: 'string' },
           wire: { type: 'boolean', default: false },
+          capture: { type: 'string' },
           'gc-interval': { type: 'string', default: '250' },
           ...PROFILE_OPTIONS,
         },
@@ -80,7 +84,8 @@ ${profileHelp(defaultProfile)}
         torSocks: parseEndpoint(values['tor-socks'] as string | undefined, '--tor-socks'),
         keyFile: values['key-file'] as string | undefined,
       });
-      const node = await makeNode(netlayers, profile, wirePrinter(values.wire === true));
+      const capture = values.capture === undefined ? undefined : captureToDirectory(values.capture as string);
+      const node = await makeNode(netlayers, profile, tapAll(wirePrinter(values.wire === true), capture));
       registerTestObjects(node);
       // Imports are released when V8 collects their presences; an idle process may not collect for
       // a long time, and the suite's GC tests wait only seconds. Collect periodically (0 = never).

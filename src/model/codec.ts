@@ -40,8 +40,16 @@ export class SigEnvelope {
   }
 }
 
-/** How an Error is written: Endo's `<desc:error "msg">`, or Goblins' `<exn:fail:mystery>` (no message). */
-export type ErrorForm = 'desc:error' | 'mystery';
+/**
+ * How an Error is written (docs/value-model.md "Errors"):
+ * - `'string'`: a String `"Name: message"` (`"Name [code]: message"` when the error has a
+ *   primitive `code`), which every implementation accepts as a break reason;
+ * - `'desc:error'`: `<desc:error "message">` (Endo, the suite);
+ * - `'rich'`: `<desc:error "message" {"name": "Name", …own data fields}>` (ocapn-ts);
+ * - `'mystery'`: Goblins' `<exn:fail:mystery>`, which carries nothing.
+ * A stack is never written.
+ */
+export type ErrorForm = 'string' | 'desc:error' | 'rich' | 'mystery';
 
 /** The CapTP layer's part of the value codec: references in and out. */
 export interface RefHooks {
@@ -110,10 +118,7 @@ export function toSyrup(value: unknown, hooks: RefHooks, options: ToSyrupOptions
     if (o instanceof Uint8Array) return o;
     if (o instanceof SyrupSymbol) return o;
     if (o instanceof Tagged) return new SyrupRecord(label('desc:tagged'), [label(o.tag), walk(o.payload, depth + 1)]);
-    if (o instanceof Error) {
-      if (errorForm === 'mystery') return new SyrupRecord(label('exn:fail:mystery'), []);
-      return new SyrupRecord(label('desc:error'), [String(o.message)]);
-    }
+    if (o instanceof Error) return encodeError(o, errorForm, (v) => walk(v, depth + 1));
     if (o instanceof SigEnvelope) return o.toSyrup();
     if (o instanceof OcapnSturdyRef) return withHintsOrder(sturdyRefToSyrup(o), structOrder);
     if (o instanceof OcapnPeer) return withHintsOrder(peerLocatorToSyrup(o), structOrder);
@@ -195,10 +200,8 @@ function decodeRecord(r: SyrupRecord, hooks: RefHooks, walk: (v: SyrupValue) => 
       if (tagName === undefined) throw new ModelError(`<${name}> tag must be a Symbol or String`);
       return new Tagged(tagName, walk(r.fields[1]));
     }
-    case 'desc:error': {
-      if (n < 1 || typeof r.fields[0] !== 'string') throw new ModelError('<desc:error> needs a String message');
-      return new RemoteError(r.fields[0] as string);
-    }
+    case 'desc:error':
+      return decodeError(r, walk);
     case 'ocapn-sturdyref':
       try {
         const s = sturdyRefFromSyrup(r);
@@ -215,8 +218,138 @@ function decodeRecord(r: SyrupRecord, hooks: RefHooks, walk: (v: SyrupValue) => 
         throw new ModelError(`bad peer locator: ${(e as Error).message}`);
       }
   }
-  if (name.startsWith('exn:')) return new RemoteError(`remote error (${name})`, name);
+  if (name.startsWith('exn:')) return decodeExn(r);
   const ref = hooks.decodeRef(r);
   if (ref) return ref.value;
   throw new ModelError(`unknown record <${name}> in a value`);
+}
+
+// --- Errors (docs/value-model.md "Errors"; PR #289) -------------------------------------
+
+/** Own properties of an Error that are never copied as data fields. */
+const ERROR_RESERVED = new Set(['name', 'message', 'stack', 'cause', 'errors', 'label']);
+
+/** A plain data value (no references, no errors): what may travel as an error's own field. */
+function isPlainData(v: unknown, depth = 0): boolean {
+  if (depth > 16) return false;
+  switch (typeof v) {
+    case 'undefined':
+    case 'boolean':
+    case 'bigint':
+      return true;
+    case 'number':
+      return true;
+    case 'string':
+      return v.isWellFormed();
+    case 'object':
+      if (v === null || v instanceof Uint8Array || v instanceof SyrupSymbol) return true;
+      if (Array.isArray(v)) return v.every((x) => isPlainData(x, depth + 1));
+      if (v instanceof Error || v instanceof Tagged || isPromise(v) || isRemotable(v) || !isStruct(v)) return false;
+      return Object.keys(v).every((k) => isPlainData((v as Record<string, unknown>)[k], depth + 1));
+    default:
+      return false;
+  }
+}
+
+/** An error's own enumerable data fields (`code`, `errno`…), stack and references left out. */
+function errorFields(e: Error): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const key of Object.keys(e)) {
+    if (ERROR_RESERVED.has(key)) continue;
+    const v = (e as unknown as Record<string, unknown>)[key];
+    if (isPlainData(v)) out.push([key, v]);
+  }
+  return out;
+}
+
+/** An error's name as a String (its own or its class's); `Error` when it has none usable. */
+function errorName(e: Error): string {
+  let name: unknown;
+  try {
+    name = e.name;
+  } catch {
+    name = undefined;
+  }
+  return typeof name === 'string' && /^[A-Za-z_$][\w$]{0,99}$/.test(name) ? name : 'Error';
+}
+
+function errorMessage(e: Error): string {
+  let m: unknown;
+  try {
+    m = e.message;
+  } catch {
+    m = undefined;
+  }
+  return typeof m === 'string' ? m.toWellFormed() : '';
+}
+
+/** Codes written in the String form: a primitive without `]` (a safe integer or a short String). */
+function codeText(e: Error): string | undefined {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'number' && Number.isSafeInteger(code)) return String(code);
+  if (typeof code === 'string' && code.length > 0 && code.length <= 100 && !/[\]\n]/.test(code)) return code;
+  return undefined;
+}
+
+/**
+ * The String form of an error: `"Name: message"`, or `"Name [code]: message"` (Node's own
+ * way of printing an error with a code). {@link errorFromString} reads it back.
+ */
+export function errorToString(e: Error): string {
+  const code = codeText(e);
+  return `${errorName(e)}${code === undefined ? '' : ` [${code}]`}: ${errorMessage(e)}`;
+}
+
+const ERROR_STRING = /^([A-Za-z_$][\w$]{0,99}) ?(?:\[([^\]\n]{1,100})\])?: ([\s\S]*)$/;
+
+/**
+ * Turn a String break reason of the form `"Name: message"` / `"Name [code]: message"` back into
+ * a {@link RemoteError}, when `Name` ends in `Error` or `Exception` (so that an ordinary
+ * String such as `"note: x"` stays a String). @returns `undefined` for any other String.
+ */
+export function errorFromString(s: string): RemoteError | undefined {
+  const m = ERROR_STRING.exec(s);
+  if (!m || !/(?:Error|Exception)$/.test(m[1])) return undefined;
+  const fields: Record<string, unknown> = {};
+  if (m[2] !== undefined) fields.code = /^-?\d{1,15}$/.test(m[2]) ? Number(m[2]) : m[2];
+  return new RemoteError(m[3], 'string', { name: m[1], fields });
+}
+
+function encodeError(e: Error, form: ErrorForm, walk: (v: unknown) => SyrupValue): SyrupValue {
+  switch (form) {
+    case 'mystery':
+      return new SyrupRecord(label('exn:fail:mystery'), []);
+    case 'string':
+      return errorToString(e);
+    case 'desc:error':
+      return new SyrupRecord(label('desc:error'), [errorMessage(e)]);
+    case 'rich': {
+      const entries: [SyrupValue, SyrupValue][] = [['name', errorName(e)]];
+      for (const [k, v] of errorFields(e)) entries.push([k, walk(v)]);
+      return new SyrupRecord(label('desc:error'), [errorMessage(e), new SyrupDict(entries)]);
+    }
+  }
+}
+
+/** `<desc:error "message">` (Endo, the suite) or `<desc:error "message" {"name" …, fields}>` (ocapn-ts). */
+function decodeError(r: SyrupRecord, walk: (v: SyrupValue) => unknown): RemoteError {
+  const [message, extra] = r.fields;
+  if (typeof message !== 'string' || r.fields.length > 2) throw new ModelError('<desc:error> needs a String message and at most a Struct of fields');
+  if (extra === undefined) return new RemoteError(message);
+  if (!(extra instanceof SyrupDict)) throw new ModelError('<desc:error> fields must be a Struct');
+  const fields = walk(extra) as Record<string, unknown>;
+  const name = typeof fields.name === 'string' ? fields.name : undefined;
+  return new RemoteError(message, 'desc:error', { name, fields });
+}
+
+/**
+ * Goblins' error records: `<exn:fail:mystery>` (nothing disclosed), or another `<exn:…>` whose
+ * first field, when a String, is the message. Its other fields are not read (they may hold
+ * anything); the label becomes the error's name.
+ */
+function decodeExn(r: SyrupRecord): RemoteError {
+  const name = r.labelName!;
+  const first = r.fields[0];
+  const message = typeof first === 'string' ? first : `remote error (${name})`;
+  return new RemoteError(message, name, { name: name === 'exn:fail:mystery' ? undefined : name });
 }

@@ -22,16 +22,33 @@ export class Tagged {
   }
 }
 
+/** Names that a peer's error fields may not set on a {@link RemoteError}. */
+const REMOTE_ERROR_RESERVED = new Set(['name', 'message', 'stack', 'label', 'cause', 'constructor', '__proto__']);
+
 /**
- * An error received from a peer. `message` is whatever the peer disclosed (possibly nothing:
- * Goblins sends `<exn:fail:mystery>`); `label` is the wire record's label.
+ * An error received from a peer (docs/value-model.md "Errors"). `message` is whatever the peer
+ * disclosed (possibly nothing: Goblins sends `<exn:fail:mystery>`); `name` the peer's error
+ * name (`'TypeError'`…) when it said, else `'RemoteError'`; the peer's own data fields
+ * (`code`…) are own enumerable properties. `label` is the wire form: the record's label
+ * (`desc:error`, `exn:…`) or `'string'` for a String break reason. Its `stack` is local.
  */
 export class RemoteError extends Error {
   readonly label: string;
-  constructor(message: string, label = 'desc:error') {
+  /**
+   * @param message the peer's message.
+   * @param label the wire form (see above); default `desc:error`.
+   * @param details `name` (a String of up to 100 characters) and data `fields` to copy;
+   *   `name`, `message`, `stack`, `label` and `cause` among the fields are ignored.
+   */
+  constructor(message: string, label = 'desc:error', details: { name?: string | undefined; fields?: Record<string, unknown> } = {}) {
     super(message);
-    this.name = 'RemoteError';
+    const name = details.name;
+    this.name = typeof name === 'string' && name.length > 0 && name.length <= 100 ? name : 'RemoteError';
     this.label = label;
+    for (const [k, v] of Object.entries(details.fields ?? {})) {
+      if (REMOTE_ERROR_RESERVED.has(k)) continue;
+      Object.defineProperty(this, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
   }
 }
 

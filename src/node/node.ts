@@ -5,7 +5,7 @@
  */
 import { E } from '../captp/eventual-send.js';
 import { CaptpSession, type SessionHost, type WireEvent } from '../captp/session.js';
-import { resolveProfile, type CompatProfile, PROFILES } from '../captp/profile.js';
+import { resolveProfile, type CompatProfile, type ProfileChoice } from '../captp/profile.js';
 import { resolveLimits, type SessionLimits } from '../captp/limits.js';
 import { isCrossedHellos, peerHasOtherSession, type SessionClosedError } from '../captp/errors.js';
 import { ByteBudget } from '../captp/budget.js';
@@ -25,24 +25,44 @@ import { NodeEvents, type NodeEventMap, type NodeListener } from './events.js';
 import { resolveLiveness, type LivenessOptions } from '../captp/liveness.js';
 import { checkCallOptions, type CallOptions } from '../captp/call-options.js';
 import { makeBootstrap } from './bootstrap.js';
+import { nodeStats, type NodeStats } from '../captp/stats.js';
 import { HandoffManager, type HandoffOptions } from '../handoff/index.js';
 import { makeReconnecting, resolveReconnectOptions, whenReconnectingBroken, type ReconnectError, type ReconnectOptions } from './reconnect.js';
-
-type ProfileChoice = CompatProfile | keyof typeof PROFILES;
 
 /** Options of {@link OcapnNode}. */
 export interface NodeOptions {
   /** The netlayers this node listens and dials on (at least one). */
   netlayers: Netlayer[];
-  /** Compatibility profile for every peer (default `goblins`, what Goblins 0.18 accepts; notes §15). */
+  /**
+   * Compatibility profile for every peer: `'auto'` (the default) chooses each peer's from what
+   * it sends (docs/captp.md "Choosing a profile from the wire"); a preset name (`goblins`,
+   * `endo`, `suite`, `suite-rdo`) or a profile object (see `composeProfile`) is fixed and never
+   * changes. @throws TypeError (constructor) for an unknown name or a malformed object.
+   */
   profile?: ProfileChoice | undefined;
-  /** Per-peer profile; falls back to `profile`. A peer that speaks the suite's legacy forms is switched to `suite`. */
+  /**
+   * Per-peer profile, an override: called with the peer's locator (the one dialled, or the one
+   * an incoming peer claims once its op:start-session verified); `undefined` falls back to
+   * `profile`. A fixed profile it returns never changes during the session.
+   */
   profileFor?: ((peer: PeerLocator) => ProfileChoice | undefined) | undefined;
+  /**
+   * Called with every error thrown (or rejected) by a local method a peer called, with the
+   * method name (`undefined` when a function was applied) and the peer's locator. Default:
+   * nothing is printed. The error still goes back to the caller, as the session's profile
+   * writes errors (never with its stack). A throwing hook is ignored. Log with, e.g.,
+   * `onMethodError: (e, { method, peer }) => console.error(method, peer?.designator, e)`.
+   */
+  onMethodError?: ((error: unknown, context: { method: string | undefined; peer: PeerLocator | undefined }) => void) | undefined;
   /** Session limits (see {@link SessionLimits}). */
   limits?: Overrides<SessionLimits> | undefined;
   /** Third-party handoff limits. */
   handoff?: Overrides<HandoffOptions> | undefined;
-  /** Observe every CapTP message in and out (for transcripts and wire printing). */
+  /**
+   * Called synchronously with every CapTP message in and out, in wire order (a throwing tap is
+   * ignored). `traceTo(line => …)` prints each readably; `captureToDirectory(dir)` records them
+   * for `ocapn trace`; `tapAll(…)` combines taps. See docs/observability.md.
+   */
   tap?: ((event: WireEvent) => void) | undefined;
   /** Most sessions (including ones still in their handshake) at once; more connections are closed. Default 10,000. Same as `nodeLimits.maxSessions`. */
   maxSessions?: number | undefined;
@@ -78,6 +98,7 @@ export class OcapnNode {
   private readonly netlayers: Netlayer[];
   private readonly profile: CompatProfile;
   private readonly profileFor: NodeOptions['profileFor'];
+  private readonly onMethodError: NodeOptions['onMethodError'];
   private readonly limits: SessionLimits;
   private readonly tap: NodeOptions['tap'];
   private readonly swiss: SwissTable;
@@ -117,6 +138,9 @@ export class OcapnNode {
     this.netlayers = [...options.netlayers];
     this.profile = resolveProfile(options.profile);
     this.profileFor = options.profileFor;
+    if (options.profileFor !== undefined && typeof options.profileFor !== 'function') throw new TypeError('OcapnNode profileFor must be a function');
+    if (options.onMethodError !== undefined && typeof options.onMethodError !== 'function') throw new TypeError('OcapnNode onMethodError must be a function');
+    this.onMethodError = options.onMethodError;
     this.limits = resolveLimits(options.limits);
     this.tap = options.tap;
     if (options.maxSessions !== undefined && (!Number.isSafeInteger(options.maxSessions) || options.maxSessions <= 0)) {
@@ -153,6 +177,11 @@ export class OcapnNode {
   /** Every session that has not ended yet. */
   get sessions(): readonly CaptpSession[] {
     return [...this.allSessions].filter((s) => s.isOpen);
+  }
+
+  /** Snapshots of every open session's tables and traffic, and their sums (see {@link NodeStats}; docs/observability.md). */
+  stats(): NodeStats {
+    return nodeStats(this.sessions);
   }
 
   /**
@@ -339,6 +368,7 @@ export class OcapnNode {
       encodeForeign: (s, ref, info: RefInfo) => node.handoff.encodeForeign(s, ref, info),
       decodeSigEnvelope: (s, env: SyrupRecord) => node.handoff.decodeSigEnvelope(s, env),
       heard: (s) => node.peers.heard(s),
+      methodError: (s, e, method) => node.onMethodError?.(e, { method, peer: s.peerLocation }),
       tap: this.tap,
     };
     const peerProfile = dialled && this.profileFor ? this.profileFor(dialled) : undefined;

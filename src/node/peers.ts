@@ -31,6 +31,7 @@
  *     duplicate.
  * @module
  */
+import { isSuiteProfile } from '../captp/profile.js';
 import { CROSSED_HELLOS, DUPLICATE_SESSION, SessionClosedError, peerHasOtherSession } from '../captp/errors.js';
 import { CallTimeoutError } from '../captp/call-options.js';
 import type { CaptpSession } from '../captp/session.js';
@@ -132,7 +133,7 @@ export class PeerSessions {
    * in this module's comment). @returns the refusal reason, or `undefined`.
    */
   private second(key: string, s: CaptpSession, other: CaptpSession, established: boolean, untrustedClaims: boolean): string | undefined {
-    if (!established || s.profile.name === 'suite' || other.profile.name === 'suite') return DUPLICATE_SESSION;
+    if (!established || isSuiteProfile(s.profile) || isSuiteProfile(other.profile)) return DUPLICATE_SESSION;
     if (s.identity === 'proven') {
       other.abort(REPLACED_BY_PROVEN);
       return undefined;

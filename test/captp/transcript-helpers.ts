@@ -4,7 +4,7 @@
  * messages the peer sends, written in the spec's terms.
  */
 import { expect } from 'vitest';
-import { OcapnNode, MemoryNetwork, type CompatProfile } from '../../src/index.js';
+import { OcapnNode, MemoryNetwork, type ProfileChoice } from '../../src/index.js';
 import { encode, toNotation, type SyrupRecord, type SyrupValue } from '../../src/syrup/index.js';
 import { keyPairFromSeed } from '../../src/crypto/index.js';
 import type { CaptpSession } from '../../src/captp/session.js';
@@ -49,7 +49,8 @@ export interface Rig {
 }
 
 export interface RigOptions {
-  profile?: CompatProfile | 'goblins' | 'endo' | 'suite';
+  /** Default `goblins` (the node's default before `auto`): these transcripts pin that profile's forms. */
+  profile?: ProfileChoice;
   /** Register objects before the peer dials. */
   setup?: (node: OcapnNode) => void;
   /** Skip the handshake (start-session tests). */
@@ -59,7 +60,7 @@ export interface RigOptions {
 /** The peer dials the node and (by default) exchanges op:start-session. */
 export async function rig(options: RigOptions = {}): Promise<Rig> {
   const net = new MemoryNetwork();
-  const node = new OcapnNode({ netlayers: [net.netlayer('node')], profile: options.profile });
+  const node = new OcapnNode({ netlayers: [net.netlayer('node')], profile: options.profile ?? 'goblins' });
   options.setup?.(node);
   const peer = await RawPeer.dial(net.netlayer('raw'), node.location);
   const hello = options.noHandshake ? (undefined as unknown as SyrupRecord) : await peer.handshake();
@@ -74,7 +75,7 @@ export async function rigOutbound(options: RigOptions = {}): Promise<Rig> {
   let accepted!: (p: RawPeer) => void;
   const peerP = new Promise<RawPeer>((res) => (accepted = res));
   rawLayer.accept((conn) => accepted(new RawPeer(conn, keyPairFromSeed(SEED2), rawLayer.location)));
-  const node = new OcapnNode({ netlayers: [net.netlayer('node')], profile: options.profile });
+  const node = new OcapnNode({ netlayers: [net.netlayer('node')], profile: options.profile ?? 'goblins' });
   options.setup?.(node);
   const sessionP = node.connect(rawLayer.location);
   const peer = await peerP;

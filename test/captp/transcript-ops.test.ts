@@ -107,10 +107,10 @@ describe('bootstrap fetch (notes §7)', () => {
     expect(latin1(r.peer.receivedBytes[1])).toBe("<10'op:deliver<11'desc:export3+>[7'fulfill<18'desc:import-object1+>]ff>");
   });
 
-  it('fetch of an unknown swiss number breaks (Goblins: <exn:fail:mystery>)', async () => {
+  it('fetch of an unknown swiss number breaks (goblins profile: a String with name and message)', async () => {
     const r = await calcRig();
     r.peer.send(deliver(exp(0), fetchArgs('nope'), 0, imp(1)));
-    await expectNext(r.peer, "<op:deliver <desc:export 1> ['break <exn:fail:mystery>] f f>");
+    await expectNext(r.peer, "<op:deliver <desc:export 1> ['break \"Error: no object registered under that swiss number\"] f f>");
     await expectNext(r.peer, '<op:gc-exports [1] [1]>');
     expect(r.session.isActive).toBe(true);
   });
@@ -174,12 +174,12 @@ describe('op:deliver (notes §6.3)', () => {
     expect(seen).toEqual(['one', 'two']);
   });
 
-  it('a method that throws breaks the answer (Goblins: <exn:fail:mystery>, no message leaks)', async () => {
+  it('a method that throws breaks the answer (goblins profile: "Name: message", no stack)', async () => {
     const r = await calcRig();
     const calc = await fetchObject(r.peer, 'calc', false, 1);
     await r.peer.next();
     r.peer.send(deliver(exp(calc), [sym('fail')], 0, imp(2)));
-    await expectNext(r.peer, "<op:deliver <desc:export 2> ['break <exn:fail:mystery>] f f>");
+    await expectNext(r.peer, "<op:deliver <desc:export 2> ['break \"Error: calculator on fire\"] f f>");
     expect(r.session.isActive).toBe(true);
   });
 

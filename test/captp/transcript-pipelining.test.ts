@@ -54,7 +54,7 @@ describe('the peer pipelines on our answers', () => {
     expect(got.filter((m) => !m.startsWith('<op:gc-'))).toEqual([
       "<op:deliver <desc:export 2> ['fulfill <desc:import-object 2>] f f>",
       "<op:deliver <desc:export 3> ['fulfill 42] f f>",
-      "<op:deliver <desc:export 4> ['break <exn:fail:mystery>] f f>",
+      "<op:deliver <desc:export 4> ['break \"TypeError: messages cannot be sent to data (bigint)\"] f f>",
     ]);
     // Goblins form: one position per GC message; each resolver released once.
     expect(got.filter((m) => m.startsWith('<op:gc-'))).toEqual(['<op:gc-exports [2] [1]>', '<op:gc-exports [3] [1]>', '<op:gc-exports [4] [1]>']);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { E, SessionClosedError } from '../../src/index.js';
-import { deliver, deliverOnly, exp, expectNext, fetchObject, imp, impP, n, rec, rig, rigOutbound, settle, sym, type Rig } from './transcript-helpers.js';
+import { deliver, deliverOnly, exp, expectNext, expectNextNonGc, fetchObject, imp, impP, n, rec, rig, rigOutbound, settle, sym, type Rig } from './transcript-helpers.js';
 
 let current: Rig | undefined;
 afterEach(async () => {
@@ -63,39 +63,43 @@ describe('suite profile', () => {
     await expectNext(peer, '<op:gc-export [5] [1]>');
   });
 
-  it('a goblins node switches to suite forms when the peer sends op:deliver-only', async () => {
-    current = await rig({ setup: objects([]) });
+  it('an auto node switches to the suite main forms when the peer sends op:deliver-only', async () => {
+    current = await rig({ profile: 'auto', setup: objects([]) });
     const { peer, session } = current;
-    const echo = await fetchObject(peer, 'echo', false, 1);
-    await expectNext(peer, '<op:gc-exports [1] [1]>');
-    expect(session.profile.name).toBe('goblins');
+    // The suite's fetch: no answer position, its resolver at its own export 0.
+    const echo = await fetchObject(peer, 'echo', false, 0);
+    expect(n(peer.received[1])).toBe("<op:deliver <desc:export 0> ['fulfill <desc:import-object 1>] 0 <desc:import-object 2>>");
+    expect(session.detector?.identified).toBe('suite');
     peer.send(deliverOnly(exp(echo), ['hi']));
     await settle();
     expect(session.profile.name).toBe('suite');
+    expect(session.detector?.identified).toBe('suite-main');
     peer.send(deliver(exp(echo), ['again'], false, imp(2)));
-    await expectNext(peer, "<op:deliver-only <desc:export 2> ['fulfill [\"again\"]]>");
-    await expectNext(peer, '<op:gc-export [2] [1]>');
+    await expectNextNonGc(peer, "<op:deliver-only <desc:export 2> ['fulfill [\"again\"]]>");
   });
 
-  it('… and when the peer sends a singular op:gc-export or op:gc-answer', async () => {
+  it('… and to singular GC labels when the peer sends op:gc-export or op:gc-answer', async () => {
     for (const msg of [rec('op:gc-export', [9n], [1n]), rec('op:gc-answer', [9n])]) {
-      current = await rig({ setup: objects([]) });
+      current = await rig({ profile: 'auto', setup: objects([]) });
       current.peer.send(msg);
       await settle();
-      expect(current.session.profile.name).toBe('suite');
+      expect(current.session.profile.gcLabels).toBe('singular');
+      expect(current.session.detector?.forms).toEqual({ gc: 'singular' });
       await current.close();
       current = undefined;
     }
   });
 
-  it('plural labels and op:deliver f f from the peer do not switch a goblins node', async () => {
-    current = await rig({ setup: objects([]) });
+  it('a fixed profile never changes, whatever the peer sends', async () => {
+    current = await rig({ profile: 'goblins', setup: objects([]) });
     const { peer, session } = current;
     const echo = await fetchObject(peer, 'echo', false, 1);
-    peer.send(rec('op:gc-exports', [9n], [1n]));
+    peer.send(rec('op:gc-export', [9n], [1n]));
+    peer.send(deliverOnly(exp(echo), ['hi']));
     peer.send(deliver(exp(echo), [], false, false));
     await settle();
     expect(session.profile.name).toBe('goblins');
+    expect(session.detector).toBeUndefined();
   });
 });
 

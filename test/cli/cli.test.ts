@@ -19,7 +19,7 @@ const sturdy = (swiss: string) => {
 describe('the ocapn CLI across processes over tcp-testing-only', () => {
   beforeAll(async () => {
     ensureBuilt();
-    const started = await spawnWithFirstLine([CLI, 'test-peer', '--port', '0', '--designator', 'cli-test-peer']);
+    const started = await spawnWithFirstLine([CLI, 'test-peer', '--port', '0', '--designator', 'cli-test-peer', '--profile', 'suite']);
     peer = started.child;
     uri = started.line;
   }, 60_000);

@@ -5,7 +5,7 @@
  * node's wire (its `tap`), and ways for the raw peer to stay silent, answer probes, or answer
  * one call.
  */
-import { OcapnNode, MemoryNetwork, type NodeOptions, type NodeEventMap, type WireEvent } from '../../src/index.js';
+import { composeProfile, OcapnNode, MemoryNetwork, type NodeOptions, type NodeEventMap, type WireEvent } from '../../src/index.js';
 import { SyrupRecord, SyrupSymbol, type SyrupValue } from '../../src/syrup/index.js';
 import { randomBytes } from '../../src/crypto/index.js';
 import { RawPeer, rec, sym } from './raw-peer.js';
@@ -35,7 +35,7 @@ export async function quietPeerBench(options: Partial<NodeOptions> = {}): Promis
   const n = ++counter;
   const wire: WireEvent[] = [];
   const closes: Array<NodeEventMap['session-close']> = [];
-  const node = new OcapnNode({ ...options, netlayers: [net.netlayer(`quiet-node-${n}`)], tap: (e) => wire.push(e) });
+  const node = new OcapnNode({ profile: composeProfile('goblins', { errorForm: 'mystery' }), ...options, netlayers: [net.netlayer(`quiet-node-${n}`)], tap: (e) => wire.push(e) });
   node.on('session-close', (e) => closes.push(e));
   const opened = new Promise<NodeEventMap['session-open']>((res) => node.on('session-open', res));
   const peer = await RawPeer.dial(net.netlayer(`quiet-peer-${n}`), node.location, randomBytes(32));

@@ -215,7 +215,7 @@ describe('bad positions and descriptors abort the session', () => {
     ['an op record as a value', rec('op:abort', 'x'), /^unknown record <op:abort> in a value$/],
     ['<void> with a field', rec('void', 1n), /^<void> takes 0 field\(s\), got 1$/],
     ['<desc:tagged> with an integer tag', rec('desc:tagged', 1n, 2n), /^<desc:tagged> tag must be a Symbol or String$/],
-    ['<desc:error> without a message', rec('desc:error'), /^<desc:error> needs a String message$/],
+    ['<desc:error> without a message', rec('desc:error'), /^<desc:error> needs a String message and at most a Struct of fields$/],
     ['a malformed sturdyref', rec('ocapn-sturdyref', 1n), /^bad sturdyref: /],
     ['a malformed peer locator', rec('ocapn-peer', sym('memory')), /^bad peer locator: /],
     ['a malformed signed envelope', rec('desc:sig-envelope', 1n, 2n), /^a sig-envelope must hold a record$/],

@@ -4,7 +4,7 @@
  * middle of a message leaves nothing behind; bootstrap methods given garbage break, not abort.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { OcapnNode, E, listenTcpTestingOnly, createTcpTestingOnlyDialer } from '../../src/index.js';
+import { composeProfile, OcapnNode, E, listenTcpTestingOnly, createTcpTestingOnlyDialer } from '../../src/index.js';
 import { toNotation, type SyrupValue } from '../../src/syrup/index.js';
 import { Bench, RawPeer, answerDesc, assertAborts, ascii, deliver, expectAbort, exportDesc, rec, servedObject, settle, SWISS, sym, watchProcessFaults } from './harness.js';
 
@@ -95,7 +95,7 @@ describe('bootstrap methods given garbage break the answer', () => {
 describe('tcp-testing-only: a connection that drops mid-message', () => {
   it('leaves no session behind and disturbs nobody', async () => {
     const server = await listenTcpTestingOnly({ designator: 'drop-tcp' });
-    const node = new OcapnNode({ netlayers: [server] });
+    const node = new OcapnNode({ netlayers: [server], profile: composeProfile('goblins', { errorForm: 'mystery' }) });
     const uri = node.sturdyRefUri(servedObject(), SWISS);
     const client = new OcapnNode({ netlayers: [createTcpTestingOnlyDialer({ designator: 'drop-healthy' })] });
     const ref = await client.enliven(uri);

@@ -9,7 +9,7 @@
  * A case is one hostile message (or one raw chunk of hostile bytes) whose effect was checked.
  */
 import fc from 'fast-check';
-import { E, MemoryNetwork, OcapnNode, listenTcpTestingOnly } from '../../src/index.js';
+import { composeProfile, E, MemoryNetwork, OcapnNode, listenTcpTestingOnly } from '../../src/index.js';
 import { SyrupRecord, SyrupSymbol, decode, encode, type SyrupValue } from '../../src/syrup/index.js';
 import { encodeFrame, type Framing } from '../../src/netlayers/tcp-testing-only/framing.js';
 import type { MemoryNetlayer } from '../../src/netlayers/memory.js';
@@ -90,7 +90,7 @@ export class FuzzBench {
     const net = new MemoryNetwork();
     const pipe = new BytePipeNetlayer(`${name}-node`);
     const tcp = await listenTcpTestingOnly({ designator: `${name}-node` });
-    const node = new OcapnNode({ netlayers: [net.netlayer(`${name}-node`), pipe, tcp], limits: FUZZ_LIMITS });
+    const node = new OcapnNode({ netlayers: [net.netlayer(`${name}-node`), pipe, tcp], limits: FUZZ_LIMITS, profile: composeProfile('goblins', { errorForm: 'mystery' }) });
     const uri = node.sturdyRefUri(servedObject(), SWISS);
     const client = new OcapnNode({ netlayers: [net.netlayer(`${name}-healthy`)] });
     const healthyRef = await client.enliven(uri);

@@ -4,7 +4,7 @@
  * unhandled rejections and uncaught exceptions.
  */
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { OcapnNode, E, MemoryNetwork, type NodeOptions } from '../../src/index.js';
+import { composeProfile, OcapnNode, E, MemoryNetwork, type NodeOptions } from '../../src/index.js';
 import { SyrupRecord, type SyrupValue } from '../../src/syrup/index.js';
 import { RawPeer, rec, sym } from '../helpers/raw-peer.js';
 import type { Netlayer } from '../../src/netlayers/interface.js';
@@ -89,7 +89,7 @@ export class Bench {
   /** Start a bench; `options` go to the attacked node (limits, profile…). */
   static async start(options: Partial<NodeOptions> = {}): Promise<Bench> {
     const net = new MemoryNetwork();
-    const node = new OcapnNode({ ...options, netlayers: [net.netlayer(freshName('node'))] });
+    const node = new OcapnNode({ profile: composeProfile('goblins', { errorForm: 'mystery' }), ...options, netlayers: [net.netlayer(freshName('node'))] });
     const uri = node.sturdyRefUri(servedObject(), SWISS);
     const client = new OcapnNode({ netlayers: [net.netlayer(freshName('healthy'))] });
     const healthyRef = await client.enliven(uri);
