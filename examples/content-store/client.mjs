@@ -7,6 +7,7 @@ import { CHUNK_BYTES, sha256 } from './catalog.mjs';
 
 const TRUSTED = ['peer-2', 'peer-3', 'peer-4']; // trust a few...
 const QUORUM = 2;
+const MAX_BLOB_BYTES = 16n * 1024n * 1024n; // larger blobs are refused: we hold one in memory
 const peers = process.argv.slice(2).map((arg) => ({ name: arg.slice(0, arg.indexOf('=')), uri: arg.slice(arg.indexOf('=') + 1) }));
 const say = (msg) => console.log(`[client] ${msg}`);
 
@@ -33,7 +34,8 @@ async function resolveName(pkg) {
 /** Fetch the blob whose SHA-256 is `hash` from whichever peer holds it ...and verify the rest. */
 async function fetchBlob(hash) {
   const sizes = await Promise.all(peers.map((p) => E(p.store).size(hash)));
-  const holders = peers.filter((_, i) => sizes[i] !== null);
+  // A size that is not a bigint up to MAX_BLOB_BYTES is a lie too: that peer is not asked.
+  const holders = peers.filter((_, i) => typeof sizes[i] === 'bigint' && sizes[i] >= 0n && sizes[i] <= MAX_BLOB_BYTES);
   say(`${hash.slice(0, 12)}… is held by ${holders.map((p) => p.name).join(', ')}`);
   for (const p of holders) {
     const size = Number(sizes[peers.indexOf(p)]);
