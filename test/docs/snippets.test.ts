@@ -230,9 +230,7 @@ describe('code blocks in README.md and docs/*.md', () => {
 });
 
 /** Pages not yet fixed by their owner; each entry must still need its exception. */
-const PENDING: Record<string, string> = {
-  'docs/security.md': 'written by the maintainer, who fixes its references',
-};
+const PENDING: Record<string, string> = {};
 
 describe('references a user can follow', () => {
   const unreachable = [
