@@ -8,6 +8,7 @@ import { SyrupDict, SyrupRecord, SyrupSymbol, type SyrupValue } from '../../src/
 import { fromSyrup, RemoteError, type RefHooks } from '../../src/model/index.js';
 
 const noRefs: RefHooks = {
+  isKnownRef: () => false,
   encodeRef: () => {
     throw new Error('no refs');
   },
