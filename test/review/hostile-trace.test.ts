@@ -12,6 +12,8 @@ import { peerLocatorToSyrup } from '../../src/locator/index.js';
 import { buildTrace } from '../../src/cli/trace-model.js';
 import { renderTraceText } from '../../src/cli/trace.js';
 import { renderTraceHtml } from '../../src/cli/trace-html.js';
+import { describeRef, makePresence, type RefOwner } from '../../src/captp/refs.js';
+import { inspect } from 'node:util';
 
 // eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -59,5 +61,15 @@ describe('trace output of peer-chosen strings', () => {
       renderTraceText(trace, 'clock');
       renderTraceHtml(trace, 't');
     }).toThrow(/b\.capture: line 2/);
+  });
+});
+
+describe('util.inspect of a remote reference', () => {
+  it("escapes control characters in the peer's designator", () => {
+    const owner = { peerLocation: { designator: `${ESC}[2J${ESC}]0;x`, transport: 'tcp-testing-only' } } as unknown as RefOwner;
+    const ref = makePresence(owner, 3);
+    expect(describeRef(ref)).not.toMatch(RAW_CONTROL);
+    expect(inspect(ref)).not.toMatch(RAW_CONTROL);
+    expect(describeRef(ref)).toMatch(/^RemoteRef import-object 3 @/);
   });
 });
