@@ -69,6 +69,9 @@ export function captureRecordLine(direction: 'in' | 'out', bytes: Uint8Array, ti
   return `{"t":${time},"d":"${direction}","hex":"${toHex(bytes)}"}`;
 }
 
+/** A time a `Date` can hold (ms since the Unix epoch, at most 8.64e15 either way). */
+const isTime = (t: unknown): t is number => typeof t === 'number' && Math.abs(t) <= 8.64e15;
+
 /**
  * Read a capture (its whole text). Blank lines are ignored.
  * @throws CaptureFormatError naming the first line that does not follow the format.
@@ -89,13 +92,13 @@ export function parseCapture(text: string): { header: CaptureHeader; records: Ca
     if (typeof v !== 'object' || v === null) throw new CaptureFormatError(`line ${i + 1}: not a JSON object`);
     const o = v as Record<string, unknown>;
     if (header === undefined) {
-      if (o['ocapn-capture'] !== 1 || typeof o.local !== 'string' || typeof o.opened !== 'number') {
+      if (o['ocapn-capture'] !== 1 || typeof o.local !== 'string' || !isTime(o.opened)) {
         throw new CaptureFormatError(`line ${i + 1}: not an ocapn capture header (want {"ocapn-capture":1,"local":…,"opened":…})`);
       }
       header = { 'ocapn-capture': 1, local: o.local, opened: o.opened };
       continue;
     }
-    if (typeof o.t !== 'number' || (o.d !== 'in' && o.d !== 'out') || typeof o.hex !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(o.hex)) {
+    if (!isTime(o.t) || (o.d !== 'in' && o.d !== 'out') || typeof o.hex !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(o.hex)) {
       throw new CaptureFormatError(`line ${i + 1}: not a capture record (want {"t":ms,"d":"in"|"out","hex":…})`);
     }
     records.push({ t: o.t, d: o.d, bytes: fromHex(o.hex) });

@@ -9,6 +9,7 @@ import type { TargetDesc } from './ops.js';
 import { SyrupSymbol } from '../syrup/types.js';
 import { HandledPromise } from './eventual-send.js';
 import { checkCallOptions, type CallOptions } from './call-options.js';
+import { printable, shortDesignator } from './trace-format.js';
 
 /** What a reference object stands for. */
 export interface RefInfo {
@@ -135,13 +136,13 @@ export function withCallOptions<T>(ref: T, options: CallOptions): T {
 /**
  * What a remote reference is, for people: `RemoteRef import-object 3 @ab12cd34 (websocket)`
  * or `RemotePromise answer 7 @ab12cd34 (tcp-testing-only)` (the peer's designator cut to 8
- * characters; `@?` before it is known). `undefined` for anything that is not one.
+ * characters, control characters escaped; `@?` before it is known). `undefined` for anything that is not one.
  */
 export function describeRef(ref: unknown): string | undefined {
   const info = (typeof ref === 'object' || typeof ref === 'function') && ref !== null ? refInfo.get(ref) : undefined;
   if (!info) return undefined;
   const loc = info.session.peerLocation;
-  const where = loc ? `@${loc.designator.slice(0, 8)} (${loc.transport})` : '@?';
+  const where = loc ? `@${shortDesignator(loc.designator)} (${printable(loc.transport)})` : '@?';
   const settled = info.kind !== 'import-object' && info.settled ? ' settled' : '';
   return `${info.kind === 'import-object' ? 'RemoteRef' : 'RemotePromise'} ${info.kind} ${info.pos} ${where}${settled}`;
 }

@@ -47,15 +47,26 @@ export interface TraceRecord {
 const SIMPLE_LABEL = /^[A-Za-z0-9_:.!?*+/=-]+$/;
 const MAX_DEPTH = 12;
 
-/** The first 8 characters of a designator (`?` if unknown). */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `s` with control characters (C0, DEL, C1) and bidi overrides written as `\uXXXX`: what a
+ * peer chose (a designator, an op label) cannot drive the terminal a trace is printed on.
+ */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The first 8 characters of a designator (`?` if unknown), control characters escaped. */
 export function shortDesignator(designator: string | undefined): string {
-  return designator === undefined || designator === '' ? '?' : designator.slice(0, 8);
+  return designator === undefined || designator === '' ? '?' : printable(designator.slice(0, 8));
 }
 
 function brief(v: SyrupValue, o: Required<Omit<TraceFormatOptions, 'local' | 'time'>>, depth: number): string {
   if (depth > MAX_DEPTH) return '…';
   if (typeof v === 'string') {
-    return v.length > o.maxString ? `${JSON.stringify(v.slice(0, o.maxString).toWellFormed())}…(${v.length} chars)` : JSON.stringify(v);
+    return printable(v.length > o.maxString ? `${JSON.stringify(v.slice(0, o.maxString).toWellFormed())}…(${v.length} chars)` : JSON.stringify(v));
   }
   if (v instanceof Uint8Array) {
     return v.length > o.maxBytes ? `:${toHex(v.subarray(0, o.maxBytes))}…(${v.length} bytes)` : toNotation(v);
@@ -76,7 +87,7 @@ function brief(v: SyrupValue, o: Required<Omit<TraceFormatOptions, 'local' | 'ti
     return `{${shown.join(', ')}}`;
   }
   if (v instanceof SyrupSet) return `#{${items(v.items).join(' ')}}`;
-  return toNotation(v);
+  return printable(toNotation(v));
 }
 
 function limits(options: TraceFormatOptions | undefined): Required<Omit<TraceFormatOptions, 'local' | 'time'>> {
@@ -97,7 +108,8 @@ function limits(options: TraceFormatOptions | undefined): Required<Omit<TraceFor
 export function formatOp(message: SyrupValue, options?: TraceFormatOptions): string {
   const o = limits(options);
   if (message instanceof SyrupRecord && message.label instanceof SyrupSymbol) {
-    return [message.label.name, ...message.fields.slice(0, o.maxItems).map((f) => brief(f, o, 1)), ...(message.fields.length > o.maxItems ? ['…'] : [])].join(' ');
+    const name = message.label.name;
+    return [SIMPLE_LABEL.test(name) ? name : brief(message.label, o, 1), ...message.fields.slice(0, o.maxItems).map((f) => brief(f, o, 1)), ...(message.fields.length > o.maxItems ? ['…'] : [])].join(' ');
   }
   return brief(message, o, 0);
 }

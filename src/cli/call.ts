@@ -10,6 +10,7 @@ import { parseNotation } from '../syrup/notation-parse.js';
 import type { Command } from './command.js';
 import { parseCommandLine } from './command.js';
 import { formatValue, parseArg } from './format.js';
+import { printable } from '../captp/trace-format.js';
 import { makeNode, wirePrinter } from './node.js';
 import { UsageError, dialerFor, parseEndpoint } from './netlayers.js';
 import { PROFILE_OPTIONS, profileFromArgs, profileHelp } from './profile-args.js';
@@ -79,7 +80,7 @@ ${profileHelp(defaultProfile)}
       try {
         const target = E(await node.enliven(ref)) as unknown as Callable;
         const result = method === undefined ? await target(...args) : await target[method]!(...args);
-        process.stdout.write(`${formatValue(result)}\n`);
+        process.stdout.write(`${printable(formatValue(result))}\n`);
       } finally {
         await node.close('done');
       }

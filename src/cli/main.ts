@@ -6,6 +6,8 @@
  * @module
  */
 import { callCommand } from './call.js';
+import { formatValue } from './format.js';
+import { printable } from '../captp/trace-format.js';
 import type { Command } from './command.js';
 import { UsageError } from './netlayers.js';
 import { testPeerCommand } from './test-peer.js';
@@ -63,8 +65,23 @@ async function main(): Promise<void> {
   await current.run(rest);
 }
 
+/**
+ * The first line of why the command failed, printable: the error may come from a peer (a
+ * break reason: any value, any text), so control characters are escaped and nothing of it
+ * is trusted to convert itself to a string.
+ */
+function failureText(e: unknown): string {
+  let text: string;
+  try {
+    text = e instanceof Error ? String(e.message) : typeof e === 'string' ? e : formatValue(e);
+  } catch {
+    text = 'failed (the error could not be printed)';
+  }
+  return printable(text.split('\n')[0]!);
+}
+
 main().catch((e: unknown) => {
-  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const msg = failureText(e);
   if (e instanceof UsageError) {
     process.stderr.write(`ocapn: ${msg} (see ocapn ${current ? `${current.name} ` : ''}--help)\n`);
     process.exit(2);

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatOp, shortDesignator, type TraceFormatOptions } from '../captp/trace-format.js';
+import { formatOp, printable, shortDesignator, type TraceFormatOptions } from '../captp/trace-format.js';
 import { buildTrace, type Trace } from './trace-model.js';
 import { renderTraceHtml } from './trace-html.js';
 import { UsageError } from './netlayers.js';
@@ -30,7 +30,7 @@ export function renderTraceText(trace: Trace, time: TraceFormatOptions['time'] =
     if (m.resolves !== undefined) marks.push(`[answers ${m.resolves}]`);
     return `${stamp}${shortDesignator(m.from)} → ${shortDesignator(m.to)} ${formatOp(m.message)}${marks.length ? `  ${marks.join(' ')}` : ''}`;
   });
-  const header = trace.nodes.map((n) => `# node ${shortDesignator(n.designator)} = ${n.designator}${n.transport ? `.${n.transport}` : ''}`);
+  const header = trace.nodes.map((n) => `# node ${shortDesignator(n.designator)} = ${printable(n.designator)}${n.transport ? `.${printable(n.transport)}` : ''}`);
   return `${[...header, ...lines].join('\n')}\n`;
 }
 

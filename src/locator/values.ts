@@ -24,10 +24,12 @@ export class OcapnPeer implements PeerLocator {
    * @throws LocatorError (a TypeError) for a field of the wrong type or shape.
    */
   constructor(transport: string, designator: string, hints: Hints) {
-    checkPeerLocator({ transport, designator, hints }, 'OcapnPeer');
+    // Copy first and check the copy: a getter must not answer the check and the copy differently.
+    const copy = typeof hints === 'object' && hints !== null && !Array.isArray(hints) ? makeHints(Object.entries(hints)) : hints;
+    checkPeerLocator({ transport, designator, hints: copy }, 'OcapnPeer');
     this.transport = transport;
     this.designator = designator;
-    this.hints = hints === false ? false : makeHints(Object.entries(hints));
+    this.hints = copy;
     Object.freeze(this);
   }
 

@@ -22,8 +22,12 @@ export class Tagged {
   }
 }
 
-/** Names that a peer's error fields may not set on a {@link RemoteError}. */
-const REMOTE_ERROR_RESERVED = new Set(['name', 'message', 'stack', 'label', 'cause', 'constructor', '__proto__']);
+/**
+ * Names that a peer's error fields may not set on a {@link RemoteError}. Besides these, a field
+ * may not shadow anything the error already has or inherits (`toString`, `valueOf`…: with a
+ * String there, `'failed: ' + e` would throw in the app's own catch block).
+ */
+const REMOTE_ERROR_RESERVED = new Set(['name', 'message', 'stack', 'label', 'cause', 'constructor', '__proto__', 'then']);
 
 /**
  * An error received from a peer (docs/value-model.md "Errors"). `message` is whatever the peer
@@ -38,7 +42,8 @@ export class RemoteError extends Error {
    * @param message the peer's message.
    * @param label the wire form (see above); default `desc:error`.
    * @param details `name` (a String of up to 100 characters) and data `fields` to copy;
-   *   `name`, `message`, `stack`, `label` and `cause` among the fields are ignored.
+   *   `name`, `message`, `stack`, `label`, `cause`, `then` and any name the error has or
+   *   inherits (`toString`…) among the fields are ignored.
    */
   constructor(message: string, label = 'desc:error', details: { name?: string | undefined; fields?: Record<string, unknown> } = {}) {
     super(message);
@@ -46,7 +51,7 @@ export class RemoteError extends Error {
     this.name = typeof name === 'string' && name.length > 0 && name.length <= 100 ? name : 'RemoteError';
     this.label = label;
     for (const [k, v] of Object.entries(details.fields ?? {})) {
-      if (REMOTE_ERROR_RESERVED.has(k)) continue;
+      if (REMOTE_ERROR_RESERVED.has(k) || k in this) continue;
       Object.defineProperty(this, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }

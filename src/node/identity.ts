@@ -162,7 +162,9 @@ export function parseNodeIdentity(text: string): NodeIdentity {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new TypeError(`${where}: not valid JSON (${(e as Error).message})`);
+    // Only the position: the parser's own message may quote the text around it (a key).
+    const at = /at position (\d+)/.exec((e as Error).message);
+    throw new TypeError(`${where}: not valid JSON${at ? ` (at position ${at[1]})` : ''}`);
   }
   const top = object(json, where);
   const versioned = 'format' in top || 'version' in top;
