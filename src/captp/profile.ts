@@ -123,14 +123,19 @@ export const SUITE_RDO: CompatProfile = Object.freeze({
   negativeZero: 'keep',
 });
 
-/** Another ocapn-ts node: spec forms, batched GC, errors with name, message and own data fields. */
+/**
+ * Another ocapn-ts node, as `auto` identifies it: spec forms, batched GC, errors as a String with
+ * name, code and message. Not `rich`: any peer can send what identifies ocapn-ts, and the rich
+ * form would give it every data field of our errors (a Node error's `path`, say); choose `rich`
+ * explicitly (`composeProfile`, `profileFor`) for peers you trust with them.
+ */
 export const OCAPN_TS: CompatProfile = Object.freeze({
   name: 'ocapn-ts',
   deliverOnly: false,
   listenFields: 3,
   gcLabels: 'plural',
   gcBatch: true,
-  errorForm: 'rich',
+  errorForm: 'string',
   structOrder: 'canonical',
   negativeZero: 'keep',
 });

@@ -68,15 +68,26 @@ describe('two ocapn-ts nodes with default options', () => {
     expect([missing.name, missing.message]).toEqual(['TypeError', 'target has no method "nope"']);
   });
 
-  it('over WebSocket with mutual peer-auth the host knows its caller is ocapn-ts: every data field arrives', async () => {
+  it('over WebSocket with mutual peer-auth the host knows its caller is ocapn-ts, and still sends only name, code and message', async () => {
     const host = new OcapnNode({ netlayers: [await listenWebSocket({ port: 0 })] });
     const caller = new OcapnNode({ netlayers: [createWebSocketDialer()] });
     nodes.push(host, caller);
     const ref = await caller.enliven(host.sturdyRefUri(service));
     const e = await caught(E(ref as any).fail());
     expect([e.name, e.message, e.code]).toEqual(['TypeError', 'bad input', 'E_BAD_INPUT']);
-    expect(e.detail).toEqual({ field: 'age', limits: [0n, 150n] });
+    // Any peer can look like ocapn-ts: other data fields only go where a profile asks for them.
+    expect(e.detail).toBeUndefined();
     expect(host.sessions[0].detector?.identified).toBe('ocapn-ts');
+  });
+
+  it('a host that chooses the rich form for a peer it trusts sends every data field', async () => {
+    const host = new OcapnNode({ netlayers: [await listenWebSocket({ port: 0 })], profileFor: () => composeProfile('goblins', { errorForm: 'rich' }) });
+    const caller = new OcapnNode({ netlayers: [createWebSocketDialer()] });
+    nodes.push(host, caller);
+    const ref = await caller.enliven(host.sturdyRefUri(service));
+    const e = await caught(E(ref as any).fail());
+    expect([e.name, e.message, e.code]).toEqual(['TypeError', 'bad input', 'E_BAD_INPUT']);
+    expect(e.detail).toEqual({ field: 'age', limits: [0n, 150n] });
   });
 });
 
