@@ -39,6 +39,7 @@ export function checkCallOptions(options: unknown, where: string): CallOptions {
     throw new RangeError(`${where}: timeoutMs must be an integer from 1 to 2^31-1, got ${String(timeoutMs)}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${where}: signal must be an AbortSignal`);
-  return { timeoutMs, signal };
+  // Only the options given: an absent one must not hide the node's default when spread over it.
+  return { ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(signal !== undefined ? { signal } : {}) };
 }
 

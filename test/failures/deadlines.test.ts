@@ -173,6 +173,16 @@ describe('NodeOptions.callTimeoutMs', () => {
   });
 });
 
+describe('NodeOptions.callTimeoutMs with a signal-only withCallOptions', () => {
+  it('a reference given only a signal keeps the node default deadline', async () => {
+    bench = await start({ callTimeoutMs: 40 });
+    const controller = new AbortController();
+    const outcome = await timed((E(withCallOptions(bench.boot, { signal: controller.signal })) as any).hang());
+    expect(outcome.value).toBeInstanceOf(CallTimeoutError);
+    expect((outcome.value as Error).message).toMatch(/within 40 ms/);
+  });
+});
+
 describe('bad call options throw', () => {
   it('TypeError / RangeError naming what was wrong', async () => {
     bench = await start();
