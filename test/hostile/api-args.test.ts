@@ -47,8 +47,8 @@ describe('new OcapnNode(options)', () => {
   });
 
   it('rejects a bad profile', async () => {
-    await expectArgError(() => new OcapnNode({ netlayers: [nl()], profile: 'gobbler' as any }), TypeError, /unknown compatibility profile "gobbler" \(auto, goblins, endo, suite, suite-rdo\)/);
-    const shape = /a compatibility profile must be one of auto, goblins, endo, suite, suite-rdo or a CompatProfile object/;
+    await expectArgError(() => new OcapnNode({ netlayers: [nl()], profile: 'gobbler' as any }), TypeError, /unknown compatibility profile "gobbler" \(auto, goblins, endo, suite, suite-rdo, spec-2026-09\)/);
+    const shape = /a compatibility profile must be one of auto, goblins, endo, suite, suite-rdo, spec-2026-09 or a CompatProfile object/;
     await expectArgError(() => new OcapnNode({ netlayers: [nl()], profile: 42 as any }), TypeError, shape);
     await expectArgError(() => new OcapnNode({ netlayers: [nl()], profile: {} as any }), TypeError, shape);
     await expectArgError(() => new OcapnNode({ netlayers: [nl()], profile: { ...GOBLINS, listenFields: 4 } as any }), TypeError, shape);
