@@ -5,9 +5,9 @@
  * Endo's exact port (its signed location names it), so these tests check the recorded bytes:
  * every message round-trips through our codec, and the forms each side wrote are pinned.
  *
- * NO-FLAG: these were recorded under an explicit `suite` profile; once profiles are chosen from
- * the wire, re-record them with no profile (lab matrix, `--profiles none`) and expect the forms
- * noted below.
+ * The `ocapn-ts-client-auto__*` recordings were made with no profile option (the default,
+ * 'auto': 8/8 against each Endo commit); the others under the explicit profile in their name,
+ * before profiles were chosen from the wire.
  */
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../../src/syrup/index.js';
@@ -17,11 +17,16 @@ const LENIENT = { dictOrder: 'canonical-or-js' } as const;
 const SUITE_MAIN = 'endo-suite-main/ocapn-ts-client-suite__endo-server';
 const RDO = 'endo-rdo/ocapn-ts-client-suite__endo-server';
 const HEAD = 'endo-head/ocapn-ts-client-endo__endo-server';
+const AUTO = {
+  suiteMain: 'endo-suite-main/ocapn-ts-client-auto__endo-server',
+  rdo: 'endo-rdo/ocapn-ts-client-auto__endo-server',
+  head: 'endo-head/ocapn-ts-client-auto__endo-server',
+};
 
 const all = (dir: string) => (readRecordingJson(`${dir}/index.json`).connections as { n: number }[]).flatMap((c) => loadRecording(dir, c.n, 'A'));
 
 describe('our client against live Endo test peers (recorded)', () => {
-  for (const dir of [SUITE_MAIN, RDO, HEAD]) {
+  for (const dir of [SUITE_MAIN, RDO, HEAD, AUTO.suiteMain, AUTO.rdo, AUTO.head]) {
     it(`${dir}: every message re-encodes to its recorded bytes`, () => {
       const messages = all(dir);
       expect(messages.length).toBeGreaterThan(20);
@@ -45,7 +50,7 @@ describe('our client against live Endo test peers (recorded)', () => {
     expect(endo.filter((x) => x.label !== 'op:deliver-only').map((x) => x.notation)).toEqual([`<op:deliver <desc:export 8> ["Hello"] 0 <desc:import-object 5>>`]);
     expect(endo.map((x) => x.notation)).toContain(`<op:deliver-only <desc:export 12> ['fulfill "resolved!"]>`);
     const last = m.filter((x) => x.side === 'replayed').at(-1)!;
-    // NO-FLAG: with Endo detected, this struct must go out as {5"count3+4"name5"ocapn}.
+    // Under `suite` it went out in canonical order (with no flag it goes in Endo's: see below).
     expect(latin1(last.bytes)).toContain('[{4"name5"ocapn5"count3+}]');
     expect(m.at(-1)).toBe(last); // no answer came
   });
@@ -56,7 +61,45 @@ describe('our client against live Endo test peers (recorded)', () => {
     expect(endo.filter((x) => x.label === 'op:deliver-only')).toEqual([]);
     expect(endo.map((x) => x.notation)).toContain(`<op:deliver <desc:export 6> ['break <desc:error "carSpec is not iterable">] f f>`);
     expect(endo.map((x) => x.notation)).toContain(`<op:deliver <desc:export 8> ["Hello"] 0 <desc:import-object 5>>`);
-    // NO-FLAG: towards Endo rdo the callback's answer must be <op:deliver … f f>, not this.
+    // Under `suite`; with no flag the callback's answer goes as <op:deliver … f f> (below).
     expect(m.filter((x) => x.side === 'replayed').map((x) => x.notation)).toContain(`<op:deliver-only <desc:export 5> ['fulfill "hi back"]>`);
+  });
+
+  describe('with no profile option (Endo identified by its default designator "0000")', () => {
+    const ours = (dir: string) => all(dir).filter((x) => x.side === 'replayed');
+    const theirs = (dir: string) => all(dir).filter((x) => x.side === 'responder');
+    for (const dir of [AUTO.suiteMain, AUTO.rdo, AUTO.head]) {
+      it(`${dir}: our struct goes out in Endo's key order and its answer comes back; errors reach us as desc:error`, () => {
+        expect(ours(dir).some((x) => latin1(x.bytes).includes('[{5"count3+4"name5"ocapn}]'))).toBe(true);
+        expect(ours(dir).some((x) => latin1(x.bytes).includes('[{4"name5"ocapn5"count3+}]'))).toBe(false);
+        expect(theirs(dir).some((x) => latin1(x.bytes).includes(`[7'fulfill[{5"count3+4"name5"ocapn}]]`))).toBe(true);
+        expect(theirs(dir).map((x) => x.notation).some((n) => n.includes(`['break <desc:error "carSpec is not iterable">]`))).toBe(true);
+        // The lab client closed the session itself once its 8 calls were done.
+        expect(ours(dir).map((x) => x.notation)).toContain('<op:abort "done">');
+      });
+    }
+    it('Endo suite-main: we answer its callback with op:deliver-only and write singular GC labels', () => {
+      const n = ours(AUTO.suiteMain).map((x) => x.notation);
+      expect(n).toContain(`<op:deliver-only <desc:export 5> ['fulfill "hi back"]>`);
+      const gc = n.filter((x) => x.startsWith('<op:gc-'));
+      expect(gc.length).toBeGreaterThan(0);
+      for (const g of gc) expect(g).toMatch(/^<op:gc-(export|answer) /);
+    });
+    it('Endo rdo: we answer its callback with op:deliver … f f (never op:deliver-only) and write singular GC labels', () => {
+      const n = ours(AUTO.rdo).map((x) => x.notation);
+      expect(n).toContain(`<op:deliver <desc:export 5> ['fulfill "hi back"] f f>`);
+      expect(n.filter((x) => x.startsWith('<op:deliver-only'))).toEqual([]);
+      const gc = n.filter((x) => x.startsWith('<op:gc-'));
+      expect(gc.length).toBeGreaterThan(0);
+      for (const g of gc) expect(g).toMatch(/^<op:gc-(export|answer) /);
+    });
+    it('Endo HEAD: we answer its callback with op:deliver … f f and write plural GC labels', () => {
+      const n = ours(AUTO.head).map((x) => x.notation);
+      expect(n).toContain(`<op:deliver <desc:export 5> ['fulfill "hi back"] f f>`);
+      expect(n.filter((x) => x.startsWith('<op:deliver-only'))).toEqual([]);
+      const gc = n.filter((x) => x.startsWith('<op:gc-'));
+      expect(gc.length).toBeGreaterThan(0);
+      for (const g of gc) expect(g).toMatch(/^<op:gc-(exports|answers) /);
+    });
   });
 });

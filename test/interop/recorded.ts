@@ -8,6 +8,7 @@ import { OcapnNode, listenTcpTestingOnly, createTcpTestingOnlyDialer } from '../
 import { registerTestObjects } from '../../src/cli/test-objects.js';
 import type { Connection } from '../../src/netlayers/interface.js';
 import { decode, toNotation, type SyrupRecord } from '../../src/syrup/index.js';
+import type { ProfileChoice } from '../../src/captp/profile.js';
 import type { RecordedMessage } from './replay.js';
 
 
@@ -50,8 +51,9 @@ export const isReply = (b: Uint8Array): boolean => !labelOf(b).startsWith('op:gc
  * Replays the `replayed` side of `messages` (over tcp-testing-only, dialling a fresh node that
  * hosts the suite's test objects), each message once our node has written as many replies as
  * the recorded responder had at that point. Returns our replies (non-GC, after the hello).
+ * `profile` undefined: the node's default ('auto', profiles chosen from the wire).
  */
-export async function replayClientSide(messages: RecordedMessage[], profile: 'endo' | 'suite' | 'goblins' | undefined) {
+export async function replayClientSide(messages: RecordedMessage[], profile: ProfileChoice | undefined) {
   const node = new OcapnNode({ netlayers: [await listenTcpTestingOnly({ port: 0 })], ...(profile ? { profile } : {}) });
   registerTestObjects(node);
   const dialer = createTcpTestingOnlyDialer();
@@ -71,18 +73,23 @@ export async function replayClientSide(messages: RecordedMessage[], profile: 'en
     const finalAbort = sent.at(-1)?.label === 'op:abort' ? sent.at(-1) : undefined;
     const total = messages.filter((m) => m.side === 'responder' && isReply(m.bytes)).length;
     let expected = 0;
+    // What each session's detector made of the peer, last seen before a message went out (a
+    // closing op:abort ends the session, and the node forgets it).
+    let identified: (string | undefined)[] = [];
     for (const m of messages) {
       if (m.side === 'responder') {
         if (isReply(m.bytes)) expected++;
         continue;
       }
       await waitFor(m === finalAbort ? total : expected);
+      if (node.sessions.length > 0) identified = node.sessions.map((s) => s.detector?.identified);
       if (closed) break;
       conn.send(m.bytes);
     }
     await waitFor(expected);
     await new Promise((r) => setTimeout(r, 20));
-    return { replies: received.filter(isReply), closed, sessions: node.sessions.map((s) => s.isActive) };
+    if (node.sessions.length > 0) identified = node.sessions.map((s) => s.detector?.identified);
+    return { replies: received.filter(isReply), closed, sessions: node.sessions.map((s) => s.isActive), identified };
   } finally {
     await node.close();
     await dialer.close();

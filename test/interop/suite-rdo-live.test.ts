@@ -1,22 +1,34 @@
 /**
  * Replays the official suite's remove-op-deliver-only branch (5bfcde9), recorded live against
- * `ocapn test-peer --profile goblins` (test/vectors/suite-rdo; 14/24 passed live), against a
- * fresh node: the suite's bytes unchanged, our non-GC replies compared byte for byte.
- * Connections replayed: calls and pipelining (car factory), echo, callbacks (greeter), and
- * promise resolution through op:listen (promise-resolver), the ones whose replies do not depend
- * on keys or on GC timing.
+ * `ocapn test-peer`, against a fresh node: the suite's bytes unchanged, our non-GC replies
+ * compared byte for byte. Connections replayed: calls and pipelining (car factory), echo,
+ * callbacks (greeter), and promise resolution through op:listen (promise-resolver), the ones
+ * whose replies do not depend on keys or on GC timing.
  *
- * NO-FLAG: once the `profiles` branch lands, `PROFILE` becomes `undefined` (no option; the
- * suite's first `op:deliver … f <resolver>` must select a profile that answers with
- * `op:deliver … f f` and singular GC labels) and the expected bytes stay as recorded here.
+ * Two recordings (test/vectors/suite-rdo):
+ * - `suite__ocapn-ts-test-peer-auto`: `test-peer` with no flag (profiles chosen from the wire),
+ *   24/24 live; replayed against a node with no profile option. Until the suite sends a
+ *   fire-and-forget of its own, our answers take the form every implementation reads
+ *   (`op:deliver … N <sink>`); once it sends `op:deliver … f f`, that form.
+ * - `suite__ocapn-ts-test-peer-goblins`: `--profile goblins` when that preset still wrote errors
+ *   as `<exn:fail:mystery>` (14/24 live); replayed with that error form composed onto `goblins`,
+ *   to show that an explicit profile stays an override.
  */
 import { describe, expect, it } from 'vitest';
+import { composeProfile, type ProfileChoice } from '../../src/captp/profile.js';
 import { isReply, latin1, loadRecording, readRecordingJson, recordedReplies, replayClientSide } from './recorded.js';
 import type { RecordedMessage } from './replay.js';
 
-const DIR = 'suite-rdo/suite__ocapn-ts-test-peer-goblins';
-const PROFILE = 'goblins' as const; // NO-FLAG: → undefined
-/** Connection → what it is (identified by its first call). */
+interface Recording {
+  dir: string;
+  profile: ProfileChoice | undefined;
+  label: string;
+}
+const RECORDINGS: Recording[] = [
+  { dir: 'suite-rdo/suite__ocapn-ts-test-peer-auto', profile: undefined, label: 'no profile option' },
+  { dir: 'suite-rdo/suite__ocapn-ts-test-peer-goblins', profile: composeProfile('goblins', { errorForm: 'mystery' }), label: 'goblins, errors as <exn:fail:mystery>' },
+];
+/** Connection → what it is (identified by its first call); the same numbers in both recordings. */
 const CONNECTIONS: Record<number, string> = {
   4: 'car factory: pipelined calls on answers',
   6: 'echo of a list',
@@ -28,25 +40,44 @@ const CONNECTIONS: Record<number, string> = {
   20: 'promise-resolver: op:listen, then break',
 };
 
-describe('suite remove-op-deliver-only (recorded live) replayed against our node', () => {
-  it('the recording really is the rdo branch: no op:deliver-only, calls carry no answer position', () => {
-    const index = readRecordingJson(`${DIR}/index.json`);
-    expect(index.connections.length).toBe(44);
-    const all: RecordedMessage[] = (index.connections as { n: number }[]).flatMap((c) => loadRecording(DIR, c.n, 'A'));
-    const suite = all.filter((m) => m.side === 'replayed');
-    expect(suite.filter((m) => m.label === 'op:deliver-only')).toEqual([]);
-    expect(suite.some((m) => /^<op:deliver <desc:export 1> \[\] f <desc:import-object 1>>$/.test(m.notation))).toBe(true);
-    expect(suite.filter((m) => m.label.startsWith('op:gc-')).every((m) => /^op:gc-(export|answer)$/.test(m.label))).toBe(true);
-  });
-
-  for (const [n, what] of Object.entries(CONNECTIONS)) {
-    it(`#${n} ${what}: our replies are byte-identical to the recording`, async () => {
-      const messages = loadRecording(DIR, Number(n), 'A');
-      const want = recordedReplies(messages);
-      expect(want.length).toBeGreaterThan(0);
-      const r = await replayClientSide(messages, PROFILE);
-      expect(r.replies.map(latin1)).toEqual(want.map(latin1));
-      expect(r.replies.every(isReply)).toBe(true);
+for (const rec of RECORDINGS) {
+  describe(`suite remove-op-deliver-only (recorded live, ${rec.label}) replayed against our node`, () => {
+    it('the recording really is the rdo branch: no op:deliver-only, calls carry no answer position', () => {
+      const index = readRecordingJson(`${rec.dir}/index.json`);
+      expect(index.connections.length).toBe(44);
+      const all: RecordedMessage[] = (index.connections as { n: number }[]).flatMap((c) => loadRecording(rec.dir, c.n, 'A'));
+      const suite = all.filter((m) => m.side === 'replayed');
+      expect(suite.filter((m) => m.label === 'op:deliver-only')).toEqual([]);
+      expect(suite.some((m) => /^<op:deliver <desc:export 1> \[\] f <desc:import-object 1>>$/.test(m.notation))).toBe(true);
+      expect(suite.filter((m) => m.label.startsWith('op:gc-')).every((m) => /^op:gc-(export|answer)$/.test(m.label))).toBe(true);
+      for (const c of Object.keys(CONNECTIONS)) expect(loadRecording(rec.dir, Number(c), 'A').some((m) => m.side === 'replayed' && m.label === 'op:deliver')).toBe(true);
     });
-  }
+
+    for (const [n, what] of Object.entries(CONNECTIONS)) {
+      it(`#${n} ${what}: our replies are byte-identical to the recording`, async () => {
+        const messages = loadRecording(rec.dir, Number(n), 'A');
+        const want = recordedReplies(messages);
+        expect(want.length).toBeGreaterThan(0);
+        const r = await replayClientSide(messages, rec.profile);
+        expect(r.replies.map(latin1)).toEqual(want.map(latin1));
+        expect(r.replies.every(isReply)).toBe(true);
+        if (rec.profile === undefined) expect(['suite', 'suite-rdo']).toContain(r.identified[0]);
+      });
+    }
+  });
+}
+
+describe('suite remove-op-deliver-only with no profile option: the forms in the recording', () => {
+  const DIR = RECORDINGS[0].dir;
+  const ours = (n: number) => loadRecording(DIR, n, 'A').filter((m) => m.side === 'responder').map((m) => m.notation);
+  it('#8: bad arguments break with desc:error, answered in the universal form (no fire-and-forget from the suite yet)', () => {
+    expect(ours(8)).toContain(`<op:deliver <desc:export 2> ['break <desc:error "a car factory takes one List [color model]">] 2 <desc:import-object 2>>`);
+  });
+  it('#16: after the suite fulfils with op:deliver … f f, we answer op:listen in that form; GC in singular labels', () => {
+    const n = ours(16);
+    expect(n).toContain(`<op:deliver <desc:export 2> ['fulfill 'ok] f f>`);
+    const gc = n.filter((x) => x.startsWith('<op:gc-'));
+    expect(gc.length).toBeGreaterThan(0);
+    for (const g of gc) expect(g).toMatch(/^<op:gc-(export|answer) /);
+  });
 });
