@@ -42,7 +42,7 @@ function makeResolver(settler: Settler, onSettled?: () => void): ResolverKit {
 }
 
 /** Break `kit`'s answer when the deadline passes or the signal aborts, whichever comes first. */
-function watch(kit: ResolverKit, promise: Promise<unknown>, options: CallOptions, what: string): void {
+function watch(kit: ResolverKit, promise: Promise<unknown>, options: CallOptions, s: CaptpSession, what: string): void {
   const { timeoutMs, signal } = options;
   if (timeoutMs === undefined && signal === undefined) return;
   if (signal?.aborted) {
@@ -51,7 +51,8 @@ function watch(kit: ResolverKit, promise: Promise<unknown>, options: CallOptions
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (timeoutMs !== undefined) {
-    timer = setTimeout(() => kit.breakNow(new CallTimeoutError(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    // The peer's name is formatted only if the timer fires (not once per call).
+    timer = setTimeout(() => kit.breakNow(new CallTimeoutError(`${what} ${s.peerName} did not answer within ${timeoutMs} ms`)), timeoutMs);
     timer.unref?.();
   }
   const onAbort = () => kit.breakNow(abortReason(signal!));
@@ -105,7 +106,7 @@ export function ask(s: CaptpSession, target: TargetDesc, args: unknown[], option
       answerPos: BigInt(answerPos),
       resolveMe: encodeDesc('import-object', resolverPos),
     }));
-    watch(kit, promise, options, `a call to ${s.peerName}`);
+    watch(kit, promise, options, s, 'a call to');
     return promise;
   } catch (e) {
     return Promise.reject(e);
@@ -127,7 +128,7 @@ export function askPart(s: CaptpSession, op: 'op:get' | 'op:index' | 'op:untag',
     s.questions.set(answerPos, settler);
     s.send(encodeOp(op, { receiver: encodeDesc(target.kind, target.pos), ...fields, newAnswerPos: BigInt(answerPos) }));
     sendListen(s, { kind: 'answer', pos: answerPos }, listener);
-    watch(kit, promise, options, `${op} on ${s.peerName}`);
+    watch(kit, promise, options, s, `${op} on`);
     return promise;
   } catch (e) {
     return Promise.reject(e);

@@ -58,13 +58,44 @@ export function makeHandler(owner: RefOwner, target: () => TargetDesc, options?:
   };
 }
 
+/**
+ * The handler of {@link makeHandler} for a reference whose target is `info` itself, as one
+ * object whose methods live on a shared prototype: no closures per reference (one is made
+ * per call, for the answer's promise). State is in private fields, which `harden` does not
+ * walk into; HandledPromise calls the methods with the handler as `this`.
+ */
+class RefHandler {
+  readonly #owner: RefOwner;
+  readonly #info: RefInfo;
+  constructor(owner: RefOwner, info: RefInfo) {
+    this.#owner = owner;
+    this.#info = info;
+  }
+  applyMethod(_p: unknown, prop: PropertyKey | undefined, args: unknown[]): unknown {
+    return this.#owner.question(targetOf(this.#info), methodArgs(prop, args), undefined);
+  }
+  applyFunction(_p: unknown, args: unknown[]): unknown {
+    return this.#owner.question(targetOf(this.#info), args, undefined);
+  }
+  get(_p: unknown, prop: PropertyKey): unknown {
+    if (typeof prop !== 'string') throw new TypeError(`field names must be strings, got ${String(prop)}`);
+    return this.#owner.getField(targetOf(this.#info), prop, undefined);
+  }
+  applyMethodSendOnly(_p: unknown, prop: PropertyKey | undefined, args: unknown[]): void {
+    this.#owner.sendOnly(targetOf(this.#info), methodArgs(prop, args));
+  }
+  applyFunctionSendOnly(_p: unknown, args: unknown[]): void {
+    this.#owner.sendOnly(targetOf(this.#info), args);
+  }
+}
+
 /** A remote presence for the peer's export at `pos` (an imported Target). */
 export function makePresence(owner: RefOwner, pos: number): object {
   let presence: object | undefined;
   const info: RefInfo = { session: owner, kind: 'import-object', pos };
   // eslint-disable-next-line no-new
   new HandledPromise((_res: unknown, _rej: unknown, resolveWithPresence: (h: unknown) => object) => {
-    presence = resolveWithPresence(makeHandler(owner, () => targetOf(info)));
+    presence = resolveWithPresence(new RefHandler(owner, info));
   });
   refInfo.set(presence!, info);
   Object.setPrototypeOf(presence!, REMOTE_REF_PROTO);
@@ -99,7 +130,7 @@ export function makeRemotePromise(owner: RefOwner, kind: RefInfo['kind'], pos: n
         },
       };
     },
-    makeHandler(owner, () => targetOf(info)),
+    new RefHandler(owner, info),
   ], RemotePromise) as Promise<unknown>;
   promise.catch(() => {}); // rejections are the caller's to observe; never unhandled
   refInfo.set(promise, info);

@@ -2,8 +2,10 @@
  * One message connection over a Node stream socket (a `net.Socket`, or a `tls.TLSSocket`
  * once its handshake is done), shared by the byte-stream netlayers (`tcp-testing-only`,
  * `tcp-tls`, `onion`): the {@link FrameReader} splits what arrives into messages, {@link encodeFrame}
- * frames what we send; `bufferedAmount` counts from each write's callback; `close()` ends our
- * side and lingers for the peer's. Node only (it drives a socket), but it imports nothing at
+ * frames what we send. The frames sent in one turn of the event loop are coalesced into one
+ * socket write (flushed from `setImmediate`, or at once by `close()`); `bufferedAmount`
+ * counts them from `send()` until that write's callback; `close()` ends our side and lingers
+ * for the peer's. Node only (it drives a socket), but it imports nothing at
  * run time from Node itself. Internal: not exported from the package.
  * @module
  */
@@ -15,6 +17,11 @@ import type { Connection, ConnectionHandlers } from '../interface.js';
 import { FrameReader } from './frame-reader.js';
 import { encodeFrame } from './framing.js';
 import type { Framing } from './framing.js';
+
+/** First size of the buffer that collects one turn's frames (it doubles as needed). */
+const BATCH_INITIAL_BYTES = 2048;
+/** Frames of at least this many bytes are written at once, on their own (after what is queued). */
+const DIRECT_WRITE_BYTES = 16 * 1024;
 
 /** What a {@link SocketConnection} needs to know. @internal */
 export interface SocketConnectionOptions {
@@ -63,8 +70,12 @@ export class SocketConnection implements Connection {
   #reading = true;
   #paused = false;
   #closed = false;
-  /** Bytes written to the socket whose write callback has not run yet. */
+  /** Bytes given to send() whose socket write callback has not run yet (queued ones included). */
   #buffered = 0;
+  /** The frames sent this turn, copied end to end, not yet written to the socket. */
+  #batch: Uint8Array | undefined;
+  #batchBytes = 0;
+  #flushScheduled = false;
   #socketError: Error | undefined;
 
   constructor(socket: Socket, outgoing: boolean, options: SocketConnectionOptions) {
@@ -102,8 +113,8 @@ export class SocketConnection implements Connection {
   }
 
   /**
-   * Bytes of the frames given to the socket by `send()` whose write callback has not run
-   * (for TCP: not yet written to the kernel). 0 once closed.
+   * Bytes of the frames given to `send()` whose socket write callback has not run (queued
+   * for this turn's write, or for TCP not yet written to the kernel). 0 once closed.
    */
   get bufferedAmount(): number {
     return this.#closed ? 0 : this.#buffered;
@@ -116,13 +127,55 @@ export class SocketConnection implements Connection {
   send(bytes: Uint8Array): void {
     checkSendBytes(bytes);
     if (this.#closed || this.#socket.writableEnded || this.#socket.destroyed) return;
-    // raw: copy, because the socket may keep the buffer queued after send() returns.
-    const frame = this.#framing === 'raw' ? bytes.slice() : encodeFrame(bytes, this.#framing);
+    const frame = this.#framing === 'raw' ? bytes : encodeFrame(bytes, this.#framing);
     const length = frame.length;
+    if (length >= DIRECT_WRITE_BYTES) {
+      // A large frame gains nothing from company: what is queued goes first, then the frame,
+      // each in its own write, at once (so flow control sees the socket take it, or not, now).
+      this.#flush();
+      this.#buffered += length;
+      // raw: copy, because the socket keeps the buffer queued after send() returns.
+      const own = this.#framing === 'raw' ? bytes.slice() : frame;
+      this.#socket.write(own, () => this.#written(length));
+      return;
+    }
+    // Copied now: the caller may reuse its buffer, and the socket keeps what it is given.
+    let batch = this.#batch;
+    const at = this.#batchBytes;
+    if (batch === undefined || at + length > batch.length) {
+      let size = batch === undefined ? BATCH_INITIAL_BYTES : batch.length * 2;
+      while (size < at + length) size *= 2;
+      const next = Buffer.allocUnsafe(size); // pooled below 4 KiB; every byte is written before it is read
+      if (batch !== undefined) next.set(batch.subarray(0, at));
+      this.#batch = batch = next;
+    }
+    batch.set(frame, at);
+    this.#batchBytes = at + length;
     this.#buffered += length;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      // After this turn's microtasks and I/O callbacks: every frame of the turn goes in one write.
+      setImmediate(this.#flushSoon);
+    }
+  }
+
+  readonly #flushSoon = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
+
+  /** Writes the frames queued this turn as one socket write. */
+  #flush(): void {
+    const batch = this.#batch;
+    const length = this.#batchBytes;
+    if (batch === undefined || length === 0) return;
+    this.#batch = undefined;
+    this.#batchBytes = 0;
+    const socket = this.#socket;
+    if (socket.writableEnded || socket.destroyed) return;
     // The callback runs once the bytes are handed on (or with an error once the socket is
     // destroyed), always asynchronously.
-    this.#socket.write(frame, () => this.#written(length));
+    socket.write(batch.subarray(0, length), () => this.#written(length));
   }
 
   /** `socket.pause()`: the kernel's receive buffer, then the peer's send window, fill up. */
@@ -154,6 +207,7 @@ export class SocketConnection implements Connection {
     if (this.#closed) return;
     this.#reading = false;
     this.#finish(undefined);
+    this.#flush(); // this turn's frames go out before our end
     const socket = this.#socket;
     if (socket.destroyed) return;
     socket.end();
@@ -166,6 +220,9 @@ export class SocketConnection implements Connection {
   #written(length: number): void {
     const before = this.#buffered;
     this.#buffered -= length;
+    // Everything the socket held is out and only this turn's queue is left: write it now
+    // rather than at setImmediate, so a drain is not held back by our own batching.
+    if (this.#buffered > 0 && this.#buffered === this.#batchBytes) this.#flush();
     if (before > 0 && this.#buffered === 0) this.#events.drain();
   }
 
