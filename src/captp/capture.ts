@@ -132,7 +132,8 @@ export function captureTap(open: (session: CaptpSession, index: number) => Captu
       sink = opened;
       sinks.set(event.session, opened);
       opened.write(captureHeaderLine(event.session.host.location, time));
-      void event.session.closed.then(() => opened.close());
+      // A sink whose close throws loses nothing more than its close (never an unhandled rejection).
+      void event.session.closed.then(() => opened.close()).catch(() => {});
     }
     sink.write(captureRecordLine(event.direction, event.bytes, time));
   };

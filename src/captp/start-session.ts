@@ -42,6 +42,12 @@ export interface PeerHello {
   readonly form: CryptoForm;
 }
 
+/** A peer's value quoted in our abort reason: at most 100 characters, well-formed. */
+function shortened(value: unknown): string {
+  const theirs = String(value);
+  return theirs.length > 100 ? `${theirs.slice(0, 100).toWellFormed()}…` : theirs;
+}
+
 /**
  * Check a decoded `op:start-session` (notes §5.3 steps 2–3) and read it. Either generation is
  * accepted whatever our own profile: the 5-field shape must carry a crypto-version we support
@@ -49,12 +55,10 @@ export interface PeerHello {
  * @throws ProtocolError (the session aborts with its message) naming what was wrong.
  */
 export function readStartSession(m: DecodedOp): PeerHello {
-  if (m.captpVersion !== CAPTP_VERSION) throw new ProtocolError(`unsupported CapTP version "${String(m.captpVersion)}" (we speak "${CAPTP_VERSION}")`);
+  if (m.captpVersion !== CAPTP_VERSION) throw new ProtocolError(`unsupported CapTP version "${shortened(m.captpVersion)}" (we speak "${CAPTP_VERSION}")`);
   const form: CryptoForm = m.variant === 'spec-2026-09' ? 'spec-2026-09' : 'legacy-2025';
   if (form === 'spec-2026-09' && !ACCEPTED_CRYPTO_VERSIONS.includes(m.cryptoVersion as string)) {
-    const theirs = String(m.cryptoVersion);
-    const shown = theirs.length > 100 ? `${theirs.slice(0, 100).toWellFormed()}…` : theirs;
-    throw new ProtocolError(`unsupported crypto-version "${shown}" (we speak "${CRYPTO_VERSION}")`);
+    throw new ProtocolError(`unsupported crypto-version "${shortened(m.cryptoVersion)}" (we speak "${CRYPTO_VERSION}")`);
   }
   let key: Uint8Array;
   let sig: Uint8Array;

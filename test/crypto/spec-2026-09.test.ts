@@ -199,6 +199,19 @@ describe('nodes on spec-2026-09 (memory netlayer)', () => {
     expect(reason).toMatch(/^unsupported crypto-version "x(\u{1F600}){49}\uFFFD…" \(we speak "Ed25519_SHA256"\)$/u);
   });
 
+  it('a long CapTP version is quoted cut short too (the reason does not echo 64 KiB back)', async () => {
+    const net = new MemoryNetwork();
+    const server = nodeOn(net, 'server');
+    const peer = await RawPeer.dial(net.netlayer('raw'), server.node.location);
+    const hello = peer.startSession();
+    const fields = [...hello.fields];
+    fields[0] = 'v'.repeat(50_000);
+    peer.send(new SyrupRecord(hello.label, fields));
+    await peer.expect('op:start-session');
+    const reason = (await peer.expect('op:abort')).fields[0] as string;
+    expect(reason).toBe(`unsupported CapTP version "${'v'.repeat(100)}…" (we speak "1.0")`);
+  });
+
   it('a 5-field start-session with list-shaped key is refused, not misread', async () => {
     const net = new MemoryNetwork();
     const server = nodeOn(net, 'server');
