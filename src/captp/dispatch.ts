@@ -10,6 +10,7 @@ import { readStartSession } from './start-session.js';
 import { ProtocolError } from './errors.js';
 import { TableLimitError } from './tables.js';
 import { deliverTo, selectPart } from './invoke.js';
+import { AnswerResolver } from './questions.js';
 import type { CaptpSession } from './session.js';
 
 const noop = () => {};
@@ -81,25 +82,30 @@ function importResolver(s: CaptpSession, resolver: ImportDesc): void {
  * answer `answerPos`, if given, while the peer holds that answer.
  */
 function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>, answerPos?: number): void {
-  const send = (outcome: { ok: true; value: unknown } | { ok: false; reason: unknown }) =>
-    s.flow.whenWritable(() => {
-      const bytes = s.resolveRemote(resolver, outcome);
-      if (answerPos !== undefined) {
-        try {
-          s.answers.charge(answerPos, bytes);
-        } catch (e) {
-          s.abort((e as Error).message);
-          return;
-        }
-      }
-      if (!s.isActive || resolver.pos === 0) return;
-      const count = s.imports.releaseCounted(resolver.pos);
-      if (count > 0) s.gc.exports(resolver.pos, count);
-    });
   p.then(
-    (value) => send({ ok: true, value }),
-    (reason) => send({ ok: false, reason }),
+    (value) => answer(s, resolver, true, value, answerPos),
+    (reason) => answer(s, resolver, false, reason, answerPos),
   );
+}
+
+/** Send the outcome to the peer's resolver (held back while the peer is not taking our output, see flow.ts). */
+function answer(s: CaptpSession, resolver: ImportDesc, ok: boolean, value: unknown, answerPos: number | undefined): void {
+  if (s.flow.paused) {
+    s.flow.whenWritable(() => answer(s, resolver, ok, value, answerPos));
+    return;
+  }
+  const bytes = s.resolveRemote(resolver, ok, value);
+  if (answerPos !== undefined) {
+    try {
+      s.answers.charge(answerPos, bytes);
+    } catch (e) {
+      s.abort((e as Error).message);
+      return;
+    }
+  }
+  if (!s.isActive || resolver.pos === 0) return;
+  const count = s.imports.releaseCounted(resolver.pos);
+  if (count > 0) s.gc.exports(resolver.pos, count);
 }
 
 type Handler = (s: CaptpSession, m: DecodedOp) => void;
@@ -128,6 +134,7 @@ function trackPending<T>(s: CaptpSession, p: Promise<T>): Promise<T> {
   const done = () => {
     s.pending--;
   };
+  // Also marks p handled: a rejection nobody else awaits is not an unhandled rejection.
   p.then(done, done);
   return p;
 }
@@ -135,25 +142,27 @@ function trackPending<T>(s: CaptpSession, p: Promise<T>): Promise<T> {
 const HANDLERS: Record<string, Handler> = {
   'op:deliver'(s, m) {
     const to = m.to as TargetDesc;
+    const answerPos = m.answerPos as number | false;
+    const resolveMe = m.resolveMe as ImportDesc | false;
     const target = lookupTarget(s, to);
     // Every check that can reject the message (answer position in use, a full table) comes
     // before decoding its arguments (decoding imports references) and before the delivery:
     // a message that aborts the session must not run.
-    if (m.answerPos !== false) checkAnswerFree(s, m.answerPos as number);
+    if (answerPos !== false) checkAnswerFree(s, answerPos);
     checkPending(s);
     const args = s.decodeValue(m.args as SyrupValue) as unknown[];
-    if (m.resolveMe !== false) importResolver(s, m.resolveMe as ImportDesc);
+    // The answer to one of our questions: settle it now, without a local invocation.
+    if (answerPos === false && resolveMe === false && target instanceof AnswerResolver && AnswerResolver.receive(target, args)) return;
+    if (resolveMe !== false) importResolver(s, resolveMe);
     const result = trackPending(s, deliverTo(target, args, (e) => reportMethodError(s, e, args)));
-    result.catch(noop);
-    if (m.answerPos !== false) s.answers.set(m.answerPos as number, result, s.incomingBytes);
-    if (m.resolveMe !== false) notify(s, m.resolveMe as ImportDesc, result, m.answerPos === false ? undefined : (m.answerPos as number));
+    if (answerPos !== false) s.answers.set(answerPos, result, s.incomingBytes);
+    if (resolveMe !== false) notify(s, resolveMe, result, answerPos === false ? undefined : answerPos);
   },
   'op:listen'(s, m) {
     const target = lookupTarget(s, m.to as TargetDesc);
     checkPending(s);
     importResolver(s, m.listener as ImportDesc);
     const p = trackPending(s, Promise.resolve(target));
-    p.catch(noop);
     notify(s, m.listener as ImportDesc, p);
   },
   'op:get': select('fieldName'),
@@ -175,7 +184,6 @@ function select(keyField: string): Handler {
     checkPending(s);
     checkAnswerFree(s, m.newAnswerPos as number);
     const p = trackPending(s, Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number)));
-    p.catch(noop);
     s.answers.set(m.newAnswerPos as number, p, s.incomingBytes);
   };
 }

@@ -8,9 +8,9 @@ import { encodeOp } from './ops.js';
 import type { CaptpSession } from './session.js';
 
 export class GcQueue {
-  private exportPositions: number[] = [];
-  private deltas: number[] = [];
-  private answerPositions: number[] = [];
+  private readonly exportPositions: number[] = [];
+  private readonly deltas: number[] = [];
+  private readonly answerPositions: number[] = [];
   private scheduled = false;
   constructor(private readonly session: CaptpSession) {}
 
@@ -26,18 +26,19 @@ export class GcQueue {
     this.schedule();
   }
   clear(): void {
-    this.exportPositions = [];
-    this.deltas = [];
-    this.answerPositions = [];
+    this.exportPositions.length = 0;
+    this.deltas.length = 0;
+    this.answerPositions.length = 0;
   }
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    queueMicrotask(this.flushSoon);
   }
+  private readonly flushSoon = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
   /** Send what is queued now. */
   flush(): void {
     const s = this.session;

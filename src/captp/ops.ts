@@ -129,16 +129,18 @@ export const OP_VARIANTS: Readonly<Record<OpVariant, Readonly<Record<string, OpS
   },
 };
 
-/** The shape `label` has with `n` fields: its {@link OPS} entry or a variant's, or `undefined`. */
-function shapeFor(label: string, n: number): { shape: OpShape; variant?: OpVariant } | undefined {
-  const fits = (shape: OpShape) => n <= shape.fields.length && n >= shape.fields.length - (shape.optionalTail ?? 0);
-  const base = Object.hasOwn(OPS, label) ? OPS[label] : undefined;
-  if (base && fits(base)) return { shape: base };
-  for (const [variant, shapes] of Object.entries(OP_VARIANTS) as Array<[OpVariant, Readonly<Record<string, OpShape>>]>) {
-    const shape = Object.hasOwn(shapes, label) ? shapes[label] : undefined;
-    if (shape && fits(shape)) return { shape, variant };
+/** Whether `shape` takes `n` fields. */
+function fits(shape: OpShape, n: number): boolean {
+  return n <= shape.fields.length && n >= shape.fields.length - (shape.optionalTail ?? 0);
+}
+
+/** The variant whose shape of `label` takes `n` fields, if any. */
+function variantFor(label: string, n: number): OpVariant | undefined {
+  for (const variant of Object.keys(OP_VARIANTS) as OpVariant[]) {
+    const shapes = OP_VARIANTS[variant];
+    if (Object.hasOwn(shapes, label) && fits(shapes[label], n)) return variant;
   }
-  return base ? { shape: base } : undefined;
+  return undefined;
 }
 
 /**
@@ -162,47 +164,68 @@ function toPos(v: SyrupValue, what: string): number {
   return Number(v);
 }
 
-function descriptor(v: SyrupValue, allowed: readonly string[], what: string): { kind: string; pos: number } {
-  if (v instanceof SyrupRecord) {
+const IMPORT_DESCS = ['desc:import-object', 'desc:import-promise'] as const;
+const TARGET_DESCS = ['desc:export', 'desc:answer'] as const;
+
+/**
+ * `<desc:… pos>` with one of the `allowed` labels, as `{kind, pos}`. Error texts name the
+ * field as `${op} ${field}`, built only when thrown (this runs for every message).
+ */
+function descriptor(v: SyrupValue, allowed: readonly string[], op: string, field: string): { kind: string; pos: number } {
+  if (v instanceof SyrupRecord && v.fields.length === 1) {
     const name = v.labelName;
-    if (name !== undefined && allowed.includes(name) && v.fields.length === 1) {
-      return { kind: DESCRIPTORS[name as keyof typeof DESCRIPTORS], pos: toPos(v.fields[0], `${what} position`) };
+    if (name !== undefined && allowed.includes(name)) {
+      const pos = v.fields[0];
+      if (typeof pos === 'bigint' && pos >= 0n && pos <= MAX_POSITION_BIG) return { kind: DESCRIPTORS[name as keyof typeof DESCRIPTORS], pos: Number(pos) };
+      return { kind: DESCRIPTORS[name as keyof typeof DESCRIPTORS], pos: toPos(pos, `${op} ${field} position`) };
     }
   }
-  throw new WireShapeError(`${what} must be one of ${allowed.map((a) => `<${a} pos>`).join(', ')}`);
+  throw new WireShapeError(`${op} ${field} must be one of ${allowed.map((a) => `<${a} pos>`).join(', ')}`);
 }
 
-function decodeField(kind: FieldKind, v: SyrupValue, name: string): unknown {
+const MAX_POSITION_BIG = BigInt(MAX_POSITION);
+
+/** A position (a bigint from 0 to 2^53-1) as a number; the error names `${op} ${field}`. */
+function pos(v: SyrupValue, op: string, field: string): number {
+  if (typeof v === 'bigint' && v >= 0n && v <= MAX_POSITION_BIG) return Number(v);
+  return toPos(v, `${op} ${field}`);
+}
+
+function positions(v: SyrupValue, op: string, field: string, what: string): number[] {
+  if (typeof v === 'bigint') return [pos(v, op, field)]; // pre-Dec-2025 scalar form
+  if (!Array.isArray(v)) throw new WireShapeError(`${op} ${field} must be a List of ${what}`);
+  const out: number[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = pos(v[i], op, field);
+  return out;
+}
+
+function decodeField(kind: FieldKind, v: SyrupValue, op: string, field: string): unknown {
   switch (kind) {
     case 'any':
       return v;
     case 'string':
-      if (typeof v !== 'string') throw new WireShapeError(`${name} must be a String`);
+      if (typeof v !== 'string') throw new WireShapeError(`${op} ${field} must be a String`);
       return v;
     case 'bool':
-      if (typeof v !== 'boolean') throw new WireShapeError(`${name} must be a Boolean`);
+      if (typeof v !== 'boolean') throw new WireShapeError(`${op} ${field} must be a Boolean`);
       return v;
     case 'list':
-      if (!Array.isArray(v)) throw new WireShapeError(`${name} must be a List`);
+      if (!Array.isArray(v)) throw new WireShapeError(`${op} ${field} must be a List`);
       return v;
     case 'pos':
-      return toPos(v, name);
+      return pos(v, op, field);
     case 'pos|false':
-      return v === false ? false : toPos(v, name);
+      return v === false ? false : pos(v, op, field);
     case 'target':
-      return descriptor(v, ['desc:export', 'desc:answer'], name) as TargetDesc;
+      return descriptor(v, TARGET_DESCS, op, field) as TargetDesc;
     case 'import':
-      return descriptor(v, ['desc:import-object', 'desc:import-promise'], name) as ImportDesc;
+      return descriptor(v, IMPORT_DESCS, op, field) as ImportDesc;
     case 'import|false':
-      return v === false ? false : (descriptor(v, ['desc:import-object', 'desc:import-promise'], name) as ImportDesc);
+      return v === false ? false : (descriptor(v, IMPORT_DESCS, op, field) as ImportDesc);
     case 'pos-list':
-      if (typeof v === 'bigint') return [toPos(v, name)]; // pre-Dec-2025 scalar form
-      if (!Array.isArray(v)) throw new WireShapeError(`${name} must be a List of positions`);
-      return v.map((x) => toPos(x, name));
+      return positions(v, op, field, 'positions');
     case 'int-list':
-      if (typeof v === 'bigint') return [toPos(v, name)];
-      if (!Array.isArray(v)) throw new WireShapeError(`${name} must be a List of integers`);
-      return v.map((x) => toPos(x, name));
+      return positions(v, op, field, 'integers');
   }
 }
 
@@ -212,9 +235,10 @@ export function decodeOp(message: SyrupValue): DecodedOp {
   const label = message.labelName;
   if (label === undefined) throw new WireShapeError('a CapTP message label must be a Symbol');
   const n = message.fields.length;
-  const found = shapeFor(label, n);
-  if (!found) throw new WireShapeError(`unknown operation <${label}>`);
-  const { shape, variant } = found;
+  const base = Object.hasOwn(OPS, label) ? OPS[label] : undefined;
+  const variant = base !== undefined && fits(base, n) ? undefined : variantFor(label, n);
+  const shape = variant === undefined ? base : OP_VARIANTS[variant][label];
+  if (!shape) throw new WireShapeError(`unknown operation <${label}>`);
   const max = shape.fields.length;
   const min = max - (shape.optionalTail ?? 0);
   if (n < min || n > max) {
@@ -224,7 +248,7 @@ export function decodeOp(message: SyrupValue): DecodedOp {
   if (variant !== undefined) out.variant = variant;
   for (let i = 0; i < n; i++) {
     const [name, kind] = shape.fields[i];
-    out[name] = decodeField(kind, message.fields[i], `${label} ${name}`);
+    out[name] = decodeField(kind, message.fields[i], label, name);
   }
   if (label === 'op:deliver-only') {
     out.answerPos = false;
@@ -244,9 +268,31 @@ export function label(name: string): SyrupSymbol {
   return s;
 }
 
+const DESC_LABELS: Readonly<Record<TargetDesc['kind'] | ImportDesc['kind'], SyrupSymbol>> = {
+  export: label('desc:export'),
+  answer: label('desc:answer'),
+  'import-object': label('desc:import-object'),
+  'import-promise': label('desc:import-promise'),
+};
+
 /** `<desc:… pos>` for a descriptor kind. */
 export function encodeDesc(kind: TargetDesc['kind'] | ImportDesc['kind'], pos: number): SyrupRecord {
-  return new SyrupRecord(label(`desc:${kind}`), [BigInt(pos)]);
+  return new SyrupRecord(DESC_LABELS[kind], [BigInt(pos)]);
+}
+
+const DELIVER = label('op:deliver');
+
+/** `<op:deliver to args answer-pos resolve-me>`: {@link encodeOp} of op:deliver without the field lookups (the hot path of every call). */
+export function encodeDeliver(to: SyrupRecord, args: SyrupValue, answerPos: bigint | false, resolveMe: SyrupRecord | false): SyrupRecord {
+  return new SyrupRecord(DELIVER, [to, args, answerPos, resolveMe]);
+}
+
+/** Field names of `shape`'s first `count` fields, computed once per shape and count. */
+const namesCache = new WeakMap<OpShape, Array<readonly string[] | undefined>>();
+function fieldNames(shape: OpShape, count: number): readonly string[] {
+  let byCount = namesCache.get(shape);
+  if (byCount === undefined) namesCache.set(shape, (byCount = []));
+  return (byCount[count] ??= shape.fields.slice(0, count).map(([name]) => name));
 }
 
 /**
@@ -258,10 +304,12 @@ export function encodeOp(op: string, fields: Readonly<Record<string, SyrupValue>
   const variantShapes = variant === undefined ? undefined : OP_VARIANTS[variant];
   const shape = variantShapes && Object.hasOwn(variantShapes, op) ? variantShapes[op] : Object.hasOwn(OPS, op) ? OPS[op] : undefined;
   if (!shape) throw new TypeError(`unknown operation ${op}`);
-  const names = shape.fields.slice(0, fieldCount ?? shape.fields.length).map(([name]) => name);
-  return new SyrupRecord(label(op), names.map((name) => {
-    const v = fields[name];
-    if (v === undefined) throw new TypeError(`${op}: missing field ${name}`);
-    return v;
-  }));
+  const names = fieldNames(shape, Math.min(fieldCount ?? shape.fields.length, shape.fields.length));
+  const values: SyrupValue[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const v = fields[names[i]];
+    if (v === undefined) throw new TypeError(`${op}: missing field ${names[i]}`);
+    values[i] = v;
+  }
+  return new SyrupRecord(label(op), values);
 }

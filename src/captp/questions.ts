@@ -6,7 +6,8 @@
  * @module
  */
 import type { SyrupRecord, SyrupValue } from '../syrup/types.js';
-import { encodeDesc, encodeOp, type TargetDesc } from './ops.js';
+import { encodeDeliver, encodeDesc, encodeOp, type TargetDesc } from './ops.js';
+import { SyrupSymbol } from '../syrup/types.js';
 import { makeRemotePromise, type Settler } from './refs.js';
 import type { CaptpSession } from './session.js';
 import { CallTimeoutError, type CallOptions } from './call-options.js';
@@ -17,45 +18,77 @@ const breakReason = (reason: unknown): unknown => (typeof reason === 'string' ? 
 
 export { CallTimeoutError, checkCallOptions, type CallOptions } from './call-options.js';
 
-/** A resolver object (`fulfill`/`break`, notes §8) that acts once, and a way to settle it first. */
-interface ResolverKit {
-  readonly resolver: object;
-  /** Break the answer now (deadline, cancellation); later fulfill/break from the peer do nothing. */
-  breakNow(reason: unknown): void;
+/**
+ * The resolver object we export with each question (notes §8): the peer sends it `fulfill` or
+ * `break`, and only those two methods are reachable (its prototype holds nothing else, not
+ * even `constructor`). It acts once; its state is in private fields. Dispatch settles it
+ * directly when the peer's message is exactly a fulfil or break ({@link AnswerResolver.receive}).
+ */
+export class AnswerResolver {
+  #settler: Settler | undefined;
+  /** The session whose answer position to release once settled, if any. */
+  readonly #session: CaptpSession | undefined;
+  readonly #answerPos: number;
+  readonly #onSettled: (() => void) | undefined;
+  constructor(settler: Settler, session: CaptpSession | undefined, answerPos: number, onSettled: (() => void) | undefined) {
+    this.#settler = settler;
+    this.#session = session;
+    this.#answerPos = answerPos;
+    this.#onSettled = onSettled;
+  }
+  fulfill(value: unknown): void {
+    AnswerResolver.settle(this, true, value);
+  }
+  break(reason: unknown): void {
+    AnswerResolver.settle(this, false, breakReason(reason));
+  }
+  /** Settle `r` (once; later calls do nothing), then release its answer position. */
+  static settle(r: AnswerResolver, ok: boolean, value: unknown): void {
+    const settler = r.#settler;
+    if (settler === undefined) return;
+    r.#settler = undefined;
+    if (ok) settler.resolve(value);
+    else settler.reject(value);
+    const s = r.#session;
+    if (s !== undefined) {
+      s.questions.delete(r.#answerPos);
+      s.gc.answer(r.#answerPos);
+    }
+    r.#onSettled?.();
+  }
+  /**
+   * Settle `r` from a message the peer sent it, when the message is exactly `['fulfill value]`
+   * or `['break reason]`. @returns false (nothing done) for any other arguments.
+   */
+  static receive(r: AnswerResolver, args: unknown[]): boolean {
+    if (args.length !== 2) return false;
+    const sel = args[0];
+    if (!(sel instanceof SyrupSymbol)) return false;
+    if (sel.name === 'fulfill') AnswerResolver.settle(r, true, args[1]);
+    else if (sel.name === 'break') AnswerResolver.settle(r, false, breakReason(args[1]));
+    else return false;
+    return true;
+  }
 }
-
-function makeResolver(settler: Settler, onSettled?: () => void): ResolverKit {
-  let done = false;
-  const once = (f: () => void) => {
-    if (done) return;
-    done = true;
-    f();
-    onSettled?.();
-  };
-  return {
-    resolver: Object.freeze({
-      fulfill: (value: unknown) => once(() => settler.resolve(value)),
-      break: (reason: unknown) => once(() => settler.reject(breakReason(reason))),
-    }),
-    breakNow: (reason) => once(() => settler.reject(reason)),
-  };
-}
+// Nothing but fulfill and break on the prototype the peer can reach.
+Reflect.deleteProperty(AnswerResolver.prototype, 'constructor');
+Object.freeze(AnswerResolver.prototype);
 
 /** Break `kit`'s answer when the deadline passes or the signal aborts, whichever comes first. */
-function watch(kit: ResolverKit, promise: Promise<unknown>, options: CallOptions, s: CaptpSession, what: string): void {
+function watch(kit: AnswerResolver, promise: Promise<unknown>, options: CallOptions, s: CaptpSession, what: string): void {
   const { timeoutMs, signal } = options;
   if (timeoutMs === undefined && signal === undefined) return;
   if (signal?.aborted) {
-    kit.breakNow(abortReason(signal));
+    AnswerResolver.settle(kit, false, abortReason(signal));
     return;
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (timeoutMs !== undefined) {
     // The peer's name is formatted only if the timer fires (not once per call).
-    timer = setTimeout(() => kit.breakNow(new CallTimeoutError(`${what} ${s.peerName} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => AnswerResolver.settle(kit, false, new CallTimeoutError(`${what} ${s.peerName} did not answer within ${timeoutMs} ms`)), timeoutMs);
     timer.unref?.();
   }
-  const onAbort = () => kit.breakNow(abortReason(signal!));
+  const onAbort = () => AnswerResolver.settle(kit, false, abortReason(signal!));
   signal?.addEventListener('abort', onAbort, { once: true });
   const cleanup = () => {
     clearTimeout(timer);
@@ -68,14 +101,6 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('the call was aborted', 'AbortError');
 }
 
-/** Release answer `pos` (ours) once it settled: forget the question, tell the peer (op:gc-answers). */
-function releaser(s: CaptpSession, answerPos: number): () => void {
-  return () => {
-    s.questions.delete(answerPos);
-    s.gc.answer(answerPos);
-  };
-}
-
 /** op:deliver with an answer position and a resolver: a promise for the answer. */
 export function ask(s: CaptpSession, target: TargetDesc, args: unknown[], options: CallOptions): Promise<unknown> {
   try {
@@ -84,28 +109,24 @@ export function ask(s: CaptpSession, target: TargetDesc, args: unknown[], option
     if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
     const answerPos = s.nextAnswerPos;
     const { promise, settler } = makeRemotePromise(s, 'answer', answerPos);
-    const kit = makeResolver(settler, releaser(s, answerPos));
+    const kit = new AnswerResolver(settler, s, answerPos, undefined);
     // Arguments and resolver are exported together: if either fails, neither stays exported.
     let encodedArgs: SyrupValue;
     let resolverPos: number;
-    const undo = s.exports.startJournal();
+    const exports = s.exports;
+    const mark = exports.mark();
     try {
       encodedArgs = s.encodeValue(args);
-      resolverPos = s.exports.exportValue(kit.resolver);
+      resolverPos = exports.exportValue(kit);
     } catch (e) {
-      undo.rollback();
+      exports.rollback(mark);
       throw e;
     } finally {
-      undo.end();
+      exports.endMark(mark);
     }
     s.nextAnswerPos++;
     s.questions.set(answerPos, settler);
-    s.send(encodeOp('op:deliver', {
-      to: encodeDesc(target.kind, target.pos),
-      args: encodedArgs,
-      answerPos: BigInt(answerPos),
-      resolveMe: encodeDesc('import-object', resolverPos),
-    }));
+    s.send(encodeDeliver(encodeDesc(target.kind, target.pos), encodedArgs, BigInt(answerPos), encodeDesc('import-object', resolverPos)));
     watch(kit, promise, options, s, 'a call to');
     return promise;
   } catch (e) {
@@ -123,8 +144,8 @@ export function askPart(s: CaptpSession, op: 'op:get' | 'op:index' | 'op:untag',
     const answerPos = s.nextAnswerPos++;
     const { promise, settler } = makeRemotePromise(s, 'answer', answerPos);
     // The listener's resolver is exported before anything is sent, so nothing can fail half-way.
-    const kit = makeResolver(settler, releaser(s, answerPos));
-    const listener = encodeDesc('import-object', s.exports.exportValue(kit.resolver));
+    const kit = new AnswerResolver(settler, s, answerPos, undefined);
+    const listener = encodeDesc('import-object', s.exports.exportValue(kit));
     s.questions.set(answerPos, settler);
     s.send(encodeOp(op, { receiver: encodeDesc(target.kind, target.pos), ...fields, newAnswerPos: BigInt(answerPos) }));
     sendListen(s, { kind: 'answer', pos: answerPos }, listener);
@@ -137,7 +158,7 @@ export function askPart(s: CaptpSession, op: 'op:get' | 'op:index' | 'op:untag',
 
 /** Send op:listen on `target` with a fresh resolver that settles `settler`. */
 export function listenTo(s: CaptpSession, target: TargetDesc, settler: Settler, onSettled?: () => void): void {
-  const { resolver } = makeResolver(settler, onSettled);
+  const resolver = new AnswerResolver(settler, undefined, -1, onSettled);
   sendListen(s, target, encodeDesc('import-object', s.exports.exportValue(resolver)));
 }
 

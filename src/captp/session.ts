@@ -10,7 +10,7 @@ import { CRYPTO_FORMS, generateKeyPair, publicId, sessionId, sign, type CryptoFo
 import { formatPeerUri } from '../locator/index.js';
 import type { PeerLocator } from '../locator/types.js';
 import type { Connection } from '../netlayers/interface.js';
-import { encodeDesc, encodeOp, label, type ImportDesc, type TargetDesc } from './ops.js';
+import { encodeDeliver, encodeDesc, encodeOp, label, type ImportDesc, type TargetDesc } from './ops.js';
 import { AUTO, type CompatProfile } from './profile.js';
 import { ProfileDetector, sendUniversal } from './detect.js';
 import type { SessionLimits } from './limits.js';
@@ -84,6 +84,9 @@ export interface SessionOptions {
 export type PeerIdentity = 'proven' | 'confirmed' | 'claimed';
 
 type State = 'handshake' | 'active' | 'closed';
+
+const FULFILL = label('fulfill');
+const BREAK = label('break');
 
 /** Longest op:abort reason we send, in UTF-16 code units; a longer one is cut. */
 const MAX_ABORT_REASON = 500;
@@ -321,15 +324,16 @@ export class CaptpSession implements RefOwner {
   encodeValue(value: unknown): SyrupValue {
     // If the value turns out unpassable half-way, undo the exports it already made: nothing
     // is sent, so the peer would never report them back.
-    const undo = this.exports.startJournal();
+    const exports = this.exports;
+    const mark = exports.mark();
     try {
-      const { errorForm, structOrder, negativeZero } = this.profile;
-      return toSyrup(value, this.hooks, { errorForm, structOrder, negativeZero });
+      // The profile carries errorForm, structOrder and negativeZero (the options toSyrup reads).
+      return toSyrup(value, this.hooks, this.profile);
     } catch (e) {
-      undo.rollback();
+      exports.rollback(mark);
       throw e;
     } finally {
-      undo.end();
+      exports.endMark(mark);
     }
   }
   /** Convert a value from this session's wire (descriptors become references). */
@@ -352,7 +356,7 @@ export class CaptpSession implements RefOwner {
    * settles are pipelined on `<desc:answer n>`. See ./questions.ts for deadlines.
    */
   question(target: TargetDesc, args: unknown[], options?: CallOptions): Promise<unknown> {
-    return ask(this, target, args, { ...this.callDefaults, ...options });
+    return ask(this, target, args, options === undefined ? this.callDefaults : { ...this.callDefaults, ...options });
   }
 
   /** Fire-and-forget: `<op:deliver to args f f>` (or `op:deliver-only` under the suite profile). @returns the bytes sent. */
@@ -366,7 +370,7 @@ export class CaptpSession implements RefOwner {
     const encodedArgs = this.encodeValue(args);
     if (this.detector?.active(this) && this.detector.universalDelivery) return sendUniversal(this, target, encodedArgs);
     if (this.profile.deliverOnly) return this.send(encodeOp('op:deliver-only', { to, args: encodedArgs }));
-    return this.send(encodeOp('op:deliver', { to, args: encodedArgs, answerPos: false, resolveMe: false }));
+    return this.send(encodeDeliver(to, encodedArgs, false, false));
   }
 
   /** op:get then op:listen on the new answer: a promise for one field of a remote Struct. */
@@ -407,16 +411,15 @@ export class CaptpSession implements RefOwner {
     if (this.questions.size >= this.limits.maxQuestions) throw new RangeError(`too many questions in flight (limit ${this.limits.maxQuestions})`);
   }
 
-  /** Send `value` (or a break) to the peer's resolver named by `resolver`. @returns the bytes sent. */
-  resolveRemote(resolver: ImportDesc, outcome: { ok: true; value: unknown } | { ok: false; reason: unknown }): number {
+  /** Send `value` (`ok`) or a break with reason `value` to the peer's resolver named by `resolver`. @returns the bytes sent. */
+  resolveRemote(resolver: ImportDesc, ok: boolean, value: unknown): number {
     if (this.state !== 'active') return 0;
     const to: TargetDesc = { kind: 'export', pos: resolver.pos };
     try {
-      if (outcome.ok) return this.deliverOnly(to, [label('fulfill'), outcome.value]);
-      return this.deliverOnly(to, [label('break'), outcome.reason]);
+      return this.deliverOnly(to, [ok ? FULFILL : BREAK, value]);
     } catch (e) {
       // The value could not be passed (e.g. a JS symbol): break with that error instead.
-      return this.deliverOnly(to, [label('break'), e instanceof Error ? new Error(e.message) : 'unpassable value']);
+      return this.deliverOnly(to, [BREAK, e instanceof Error ? new Error(e.message) : 'unpassable value']);
     }
   }
 

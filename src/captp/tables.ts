@@ -25,7 +25,9 @@ export class ExportTable {
   private readonly byPos = new Map<number, ExportEntry>();
   private readonly byValue = new Map<unknown, number>();
   private next = 1;
-  private journal: number[] | undefined;
+  /** Positions sent while a journal is open (see {@link mark}), innermost last. */
+  private readonly journal: number[] = [];
+  private journalDepth = 0;
   constructor(private readonly limit: number, bootstrap: unknown) {
     this.byPos.set(0, { value: bootstrap, count: 0 });
     this.byValue.set(bootstrap, 0);
@@ -40,28 +42,29 @@ export class ExportTable {
       this.byValue.set(value, pos);
     }
     this.byPos.get(pos)!.count++;
-    this.journal?.push(pos);
+    if (this.journalDepth > 0) this.journal.push(pos);
     return pos;
   }
 
   /**
-   * Record the sends {@link exportValue} counts from now on, so they can be undone if the
-   * message carrying them is never sent. Journals nest: an inner one also feeds the outer.
+   * Start recording the sends {@link exportValue} counts, so they can be undone if the message
+   * carrying them is never sent. Journals nest: what an inner one keeps, the outer one undoes
+   * too. Pair every mark with {@link endMark}; no allocation per journal.
+   * @returns the mark to pass to {@link rollback} and {@link endMark}.
    */
-  startJournal(): { rollback(): void; end(): void } {
-    const outer = this.journal;
-    const mine: number[] = [];
-    this.journal = mine;
-    return {
-      rollback: () => {
-        for (const pos of mine) this.release(pos, 1);
-        mine.length = 0;
-      },
-      end: () => {
-        this.journal = outer;
-        outer?.push(...mine);
-      },
-    };
+  mark(): number {
+    this.journalDepth++;
+    return this.journal.length;
+  }
+  /** Undo the sends recorded since `mark` (each released once). */
+  rollback(mark: number): void {
+    const j = this.journal;
+    for (let i = j.length - 1; i >= mark; i--) this.release(j[i], 1);
+    j.length = mark;
+  }
+  /** Close the journal opened by `mark`; its sends stay recorded for an enclosing one. */
+  endMark(_mark: number): void {
+    if (--this.journalDepth === 0) this.journal.length = 0;
   }
   has(pos: number): boolean {
     return this.byPos.has(pos);

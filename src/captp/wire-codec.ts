@@ -10,7 +10,7 @@
  * encoding of the signed record wherever the record travels (src/crypto/signing.ts).
  * @module
  */
-import { decode, encode } from '../syrup/index.js';
+import { decode, encode, type DecodeOptions } from '../syrup/index.js';
 import type { SyrupValue } from '../syrup/types.js';
 
 /** Bounds on one decoded message; exceeding any of them is an error (the session aborts). */
@@ -43,12 +43,23 @@ export interface WireCodec {
 export const SYRUP_WIRE_CODEC: WireCodec = Object.freeze({
   name: 'syrup',
   encode: (message: SyrupValue): Uint8Array => encode(message),
-  decode: (bytes: Uint8Array, limits: WireDecodeLimits): SyrupValue =>
-    decode(bytes, {
+  decode: (bytes: Uint8Array, limits: WireDecodeLimits): SyrupValue => decode(bytes, decodeOptions(limits)),
+});
+
+/** Decode options per limits object (a session passes the same one for every message). */
+const optionsFor = new WeakMap<WireDecodeLimits, DecodeOptions>();
+function decodeOptions(limits: WireDecodeLimits): DecodeOptions {
+  let options = optionsFor.get(limits);
+  // Limits objects are frozen in practice; a mutable one is re-read if its values changed.
+  if (options === undefined || options.maxDepth !== limits.maxDepth || options.maxContainerLength !== limits.maxContainerLength || options.maxBytesLength !== limits.maxBytesLength) {
+    options = Object.freeze({
       maxDepth: limits.maxDepth,
       maxContainerLength: limits.maxContainerLength,
       maxBytesLength: limits.maxBytesLength,
       allowSets: false,
       dictOrder: 'canonical-or-js',
-    }),
-});
+    });
+    optionsFor.set(limits, options);
+  }
+  return options;
+}

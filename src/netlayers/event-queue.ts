@@ -7,8 +7,9 @@
  */
 import type { Connection, ConnectionHandlers } from './interface.js';
 
+/** A message is queued as its bytes (no wrapper object per message); the rest as records. */
 type ConnectionEvent =
-  | { readonly kind: 'message'; readonly bytes: Uint8Array }
+  | Uint8Array
   | { readonly kind: 'error'; readonly error: Error }
   | { readonly kind: 'drain' }
   | { readonly kind: 'close'; readonly error: Error | undefined };
@@ -45,8 +46,10 @@ export function asError(thrown: unknown): Error {
  */
 export class ConnectionEventQueue {
   #handlers: ConnectionHandlers | undefined;
-  readonly #pending: ConnectionEvent[] = [];
+  /** Events from #head to #tail are undelivered; slots are reused, so the array keeps its capacity. */
+  readonly #pending: Array<ConnectionEvent | undefined> = [];
   #head = 0;
+  #tail = 0;
   #scheduled = false;
   #errorQueued = false;
   #closeQueued = false;
@@ -104,7 +107,7 @@ export class ConnectionEventQueue {
   /** Queues one whole message. Ignored after `error` or `close`. */
   message(bytes: Uint8Array): void {
     if (this.#errorQueued || this.#closeQueued) return;
-    this.#push({ kind: 'message', bytes });
+    this.#push(bytes);
   }
 
   /** Queues the (single) malformed-input error. Ignored after a first `error` or `close`. */
@@ -120,7 +123,8 @@ export class ConnectionEventQueue {
    */
   drain(): void {
     if (this.#closeQueued) return;
-    if (this.#pending.length > this.#head && this.#pending[this.#pending.length - 1].kind === 'drain') return;
+    const last = this.#tail > this.#head ? this.#pending[this.#tail - 1] : undefined;
+    if (last !== undefined && !(last instanceof Uint8Array) && last.kind === 'drain') return;
     this.#push({ kind: 'drain' });
   }
 
@@ -147,12 +151,12 @@ export class ConnectionEventQueue {
   }
 
   #push(event: ConnectionEvent): void {
-    this.#pending.push(event);
+    this.#pending[this.#tail++] = event;
     this.#schedule();
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#handlers === undefined || this.#head >= this.#pending.length) return;
+    if (this.#scheduled || this.#handlers === undefined || this.#head >= this.#tail) return;
     this.#scheduled = true;
     queueMicrotask(() => this.#deliver());
   }
@@ -160,18 +164,20 @@ export class ConnectionEventQueue {
   #deliver(): void {
     this.#scheduled = false;
     const handlers = this.#handlers!;
-    while (this.#head < this.#pending.length) {
-      const event = this.#pending[this.#head];
-      this.#pending[this.#head++] = undefined as unknown as ConnectionEvent;
-      if (this.#handlerThrew && event.kind !== 'close') continue;
+    const pending = this.#pending;
+    while (this.#head < this.#tail) {
+      const event = pending[this.#head]!;
+      pending[this.#head++] = undefined;
+      const isMessage = event instanceof Uint8Array;
+      if (this.#handlerThrew && (isMessage || event.kind !== 'close')) continue;
       try {
-        if (event.kind === 'message') this.#deliverMessage(handlers, event.bytes);
+        if (isMessage) this.#deliverMessage(handlers, event);
         else if (event.kind === 'error') this.#deliverError(handlers, event.error);
         else if (event.kind === 'drain') handlers.drain?.();
         else handlers.close(event.error);
       } catch (thrown) {
         const err = asError(thrown);
-        if (event.kind === 'close') {
+        if (!isMessage && event.kind === 'close') {
           setTimeout(() => {
             throw err;
           }, 0);
@@ -182,8 +188,10 @@ export class ConnectionEventQueue {
         }
       }
     }
-    this.#pending.length = 0;
     this.#head = 0;
+    this.#tail = 0;
+    // After a burst, give the room back.
+    if (pending.length > 1024) pending.length = 0;
   }
 
   /** A message, unless an earlier one was refused as too large or is now over the limit. */
