@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 const dist = new URL('../../dist/', import.meta.url).href;
 const lib = await import(`${dist}index.js`);
 const { encode, rec, sym } = await import(`${dist}syrup/index.js`);
-export const { OcapnNode, E, createTcpTestingOnlyDialer, createWebSocketDialer } = lib;
+export const { OcapnNode, E, MemoryNetwork, createTcpTestingOnlyDialer, createWebSocketDialer } = lib;
 
 /** Bytes of one echo call as ocapn-ts sends it: op:deliver to an export, args, answer, resolver. */
 export function echoCallBytes(arg = 'text') {
