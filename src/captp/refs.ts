@@ -113,28 +113,41 @@ export interface Settler {
  * to it before it settles are pipelined to `kind`/`pos`.
  */
 export function makeRemotePromise(owner: RefOwner, kind: RefInfo['kind'], pos: number): { promise: Promise<unknown>; settler: Settler; info: RefInfo } {
-  let settler!: Settler;
   const info: RefInfo = { session: owner, kind, pos };
+  let settler!: Settler;
   // Constructed with a new.target whose prototype adds the debug members below (a HandledPromise
   // instance is frozen, so they cannot be added afterwards).
   const promise: Promise<unknown> = Reflect.construct(HandledPromise, [
     (resolve: (v: unknown) => void, reject: (e: unknown) => void) => {
-      settler = {
-        resolve: (v) => {
-          info.settled = true;
-          resolve(v);
-        },
-        reject: (e) => {
-          info.settled = true;
-          reject(e);
-        },
-      };
+      settler = new RefSettler(info, resolve, reject);
     },
     new RefHandler(owner, info),
   ], RemotePromise) as Promise<unknown>;
-  promise.catch(() => {}); // rejections are the caller's to observe; never unhandled
+  promise.catch(ignore); // rejections are the caller's to observe; never unhandled
   refInfo.set(promise, info);
   return { promise, settler, info };
+}
+
+const ignore = (): void => {};
+
+/** Settles a remote promise and marks its {@link RefInfo} settled (one object, no closures). */
+class RefSettler implements Settler {
+  readonly #info: RefInfo;
+  readonly #resolve: (v: unknown) => void;
+  readonly #reject: (e: unknown) => void;
+  constructor(info: RefInfo, resolve: (v: unknown) => void, reject: (e: unknown) => void) {
+    this.#info = info;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+  resolve(value: unknown): void {
+    this.#info.settled = true;
+    this.#resolve(value);
+  }
+  reject(reason: unknown): void {
+    this.#info.settled = true;
+    this.#reject(reason);
+  }
 }
 
 /**
