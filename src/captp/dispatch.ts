@@ -9,7 +9,8 @@ import { decodeOp, type DecodedOp, type ImportDesc, type TargetDesc } from './op
 import { readStartSession } from './start-session.js';
 import { ProtocolError } from './errors.js';
 import { TableLimitError } from './tables.js';
-import { deliverTo, selectPart } from './invoke.js';
+import { invokeLocal, selectPart } from './invoke.js';
+import { refInfo, targetOf } from './refs.js';
 import { AnswerResolver } from './questions.js';
 import type { CaptpSession } from './session.js';
 
@@ -108,6 +109,48 @@ function answer(s: CaptpSession, resolver: ImportDesc, ok: boolean, value: unkno
   if (count > 0) s.gc.exports(resolver.pos, count);
 }
 
+/**
+ * Deliver `args` to `target` once it settles (a microtask later at the earliest): a local
+ * object is invoked, a remote reference forwarded. The returned promise (held at the answer
+ * position, for pipelined messages) settles with the outcome; one reaction on it both ends the
+ * pending-work count (see checkPending) and answers the peer's resolver, if any, in the same
+ * turn order as before pipelined messages' reactions. Errors thrown or rejected by a local
+ * method are reported to the host (methodError).
+ */
+function deliver(s: CaptpSession, target: unknown, args: unknown[], resolveMe: ImportDesc | false, answerPos: number | undefined): Promise<unknown> {
+  s.pending++;
+  const result = Promise.resolve(target).then((t) => {
+    const info = typeof t === 'object' && t !== null ? refInfo.get(t) : undefined;
+    if (info) return info.session.question(targetOf(info), args);
+    let value: unknown;
+    try {
+      value = invokeLocal(t, args);
+    } catch (e) {
+      reportMethodError(s, e, args);
+      throw e;
+    }
+    if (value instanceof Promise && !refInfo.has(value)) {
+      return value.catch((e: unknown) => {
+        reportMethodError(s, e, args);
+        throw e;
+      });
+    }
+    return value;
+  });
+  // Also marks the result handled: the answer position may never be read.
+  result.then(
+    (value) => {
+      s.pending--;
+      if (resolveMe !== false) answer(s, resolveMe, true, value, answerPos);
+    },
+    (reason) => {
+      s.pending--;
+      if (resolveMe !== false) answer(s, resolveMe, false, reason, answerPos);
+    },
+  );
+  return result;
+}
+
 type Handler = (s: CaptpSession, m: DecodedOp) => void;
 
 /** Tell the host about an error thrown by a local method the peer called (never disturbs the session). */
@@ -154,9 +197,8 @@ const HANDLERS: Record<string, Handler> = {
     // The answer to one of our questions: settle it now, without a local invocation.
     if (answerPos === false && resolveMe === false && target instanceof AnswerResolver && AnswerResolver.receive(target, args)) return;
     if (resolveMe !== false) importResolver(s, resolveMe);
-    const result = trackPending(s, deliverTo(target, args, (e) => reportMethodError(s, e, args)));
+    const result = deliver(s, target, args, resolveMe, answerPos === false ? undefined : answerPos);
     if (answerPos !== false) s.answers.set(answerPos, result, s.incomingBytes);
-    if (resolveMe !== false) notify(s, resolveMe, result, answerPos === false ? undefined : answerPos);
   },
   'op:listen'(s, m) {
     const target = lookupTarget(s, m.to as TargetDesc);

@@ -5,7 +5,6 @@
  */
 import { SyrupSymbol } from '../syrup/types.js';
 import { Tagged, isRemotable, isStruct } from '../model/index.js';
-import { refInfo, targetOf } from './refs.js';
 
 /**
  * The method `name` of `target`: a data property holding a function, found on the object or
@@ -35,33 +34,6 @@ export function invokeLocal(target: unknown, args: unknown[]): unknown {
     return method.apply(target, rest);
   }
   throw new TypeError(`messages cannot be sent to data (${target === null ? 'null' : Array.isArray(target) ? 'a List' : typeof target})`);
-}
-
-/**
- * Deliver `args` to `target` once it settles; returns a promise for the result.
- * @param onLocalError called with what a local target threw or rejected with (not for
- *   forwarded calls, nor for a target that itself failed to settle).
- */
-export function deliverTo(target: unknown, args: unknown[], onLocalError?: (error: unknown) => void): Promise<unknown> {
-  return Promise.resolve(target).then((t) => {
-    const info = typeof t === 'object' && t !== null ? refInfo.get(t) : undefined;
-    if (info) return info.session.question(targetOf(info), args);
-    if (!onLocalError) return invokeLocal(t, args);
-    let result: unknown;
-    try {
-      result = invokeLocal(t, args);
-    } catch (e) {
-      onLocalError(e);
-      throw e;
-    }
-    if (result instanceof Promise && !refInfo.has(result)) {
-      return result.catch((e: unknown) => {
-        onLocalError(e);
-        throw e;
-      });
-    }
-    return result;
-  });
 }
 
 /** op:get / op:index / op:untag: take one part of a settled value; throws if it has no such part. */
