@@ -196,6 +196,7 @@ const HANDLERS: Record<string, Handler> = {
     const args = s.decodeValue(m.args as SyrupValue) as unknown[];
     // The answer to one of our questions: settle it now, without a local invocation.
     if (answerPos === false && resolveMe === false && target instanceof AnswerResolver && AnswerResolver.receive(target, args)) return;
+    s.flow.requestReceived(s.incomingBytes);
     if (resolveMe !== false) importResolver(s, resolveMe);
     const result = deliver(s, target, args, resolveMe, answerPos === false ? undefined : answerPos);
     if (answerPos !== false) s.answers.set(answerPos, result, s.incomingBytes);
@@ -203,6 +204,7 @@ const HANDLERS: Record<string, Handler> = {
   'op:listen'(s, m) {
     const target = lookupTarget(s, m.to as TargetDesc);
     checkPending(s);
+    s.flow.requestReceived(s.incomingBytes);
     importResolver(s, m.listener as ImportDesc);
     const p = trackPending(s, Promise.resolve(target));
     notify(s, m.listener as ImportDesc, p);
@@ -225,6 +227,7 @@ function select(keyField: string): Handler {
     const target = lookupTarget(s, m.receiver as TargetDesc);
     checkPending(s);
     checkAnswerFree(s, m.newAnswerPos as number);
+    s.flow.requestReceived(s.incomingBytes);
     const p = trackPending(s, Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number)));
     s.answers.set(m.newAnswerPos as number, p, s.incomingBytes);
   };

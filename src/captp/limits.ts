@@ -40,7 +40,9 @@ export interface SessionLimits {
   readonly maxAnswerBytes: number;
   /**
    * Output high-water mark, in bytes queued in the netlayer and not yet written: above it we
-   * stop reading the peer's input and hold back answers until the queue drains. Default 1 MiB.
+   * hold back answers until the queue drains and stop reading the peer's input, except while
+   * we wait for the peer's answers to our own questions (then its requests are read up to
+   * `maxSendBufferBytes` of them). Default 1 MiB.
    */
   readonly sendHighWaterBytes: number;
   /** Bytes queued for a peer that does not read before the session aborts. Default 64 MiB. */

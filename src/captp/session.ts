@@ -177,7 +177,7 @@ export class CaptpSession implements RefOwner {
     this.answers = new AnswerTable(this.limits.maxAnswers, new ByteBudget('maxAnswerBytes', this.limits.maxAnswerBytes, options.nodeAnswerBudget));
     this.hooks = makeRefHooks(this);
     this.gc = new GcQueue(this);
-    this.flow = new OutputFlow(connection, this.limits, (reason) => this.abort(reason));
+    this.flow = new OutputFlow(connection, this.limits, (reason) => this.abort(reason), () => this.questions.size > 0 || this.remotePromises.size > 0);
     this.liveness = options.liveness ? new LivenessWatch(this, options.liveness) : undefined;
     this.idle = new IdleWatch(this.limits.idleTimeoutMs, () => this.holdsNothing(), () => this.abort(`idle for ${this.limits.idleTimeoutMs} ms`));
     // Before the handshake the peer may send only a small op:start-session.

@@ -78,6 +78,29 @@ describe('backpressure (issue 7, hole 3)', () => {
     expect(session.isActive).toBe(true);
   });
 
+  it('a peer we wait on (our question outstanding) keeps being read, but its requests stop at maxSendBufferBytes while it does not read', async () => {
+    const limits = { sendHighWaterBytes: 256 * 1024, maxSendBufferBytes: 2 * 1024 * 1024, sendStuckTimeoutMs: 1500 };
+    const { dial } = await tcpNode({ limits, liveness: false });
+    const { peer, session, obj } = await dial();
+    const { E } = await import('../../src/index.js');
+    // Our question to the peer, never answered: the session waits on the peer from now on.
+    void E(session.peerBootstrap() as { never(): Promise<void> }).never().catch(() => {});
+    await sleep(50);
+    peer.conn.pauseReading!();
+    // 400 echo requests of 64 KiB (25 MiB) while not reading the answers.
+    const big = new Uint8Array(64 * 1024);
+    for (let i = 0; i < 400; i++) peer.send(deliver(obj, [sym('echo'), big], false, 5000n + BigInt(i)));
+    await sleep(500);
+    // Input stopped once the requests read while holding passed maxSendBufferBytes (2 MiB; the
+    // kernel's socket buffers took some MiB before holding began): far fewer than 400 were taken.
+    expect(session.flow.inputPaused).toBe(true);
+    expect(session.stats().messagesIn).toBeLessThan(200);
+    expect(session.stats().bytesIn).toBeLessThan(16 * 1024 * 1024);
+    await sleep(1500);
+    expect(session.isOpen).toBe(false);
+    expect(session.closeReason?.reason).toMatch(/^peer is not reading: output stayed above 262144 bytes for 1500 ms$/);
+  });
+
   it('maxSendBufferBytes: our own sends to a peer that does not read abort the session rather than pile up', async () => {
     const { node, dial } = await tcpNode({ limits: { maxSendBufferBytes: 4 * 1024 * 1024, sendHighWaterBytes: 1024 * 1024 } });
     const { peer, session } = await dial();
