@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { codecRows } from './syrup.mjs';
 import * as s from './lib/scenarios.mjs';
+import { targets } from './lib/targets.mjs';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -14,8 +15,8 @@ const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const out = args.find((a) => a.startsWith('--out='))?.slice(6) ?? new URL('results.json', import.meta.url).pathname;
 
 const SIZE = { ...(QUICK
-  ? { rttCalls: 300, calls: 2_000, handoffs: 2, idleSessions: 100, exports: 2_000, fewCalls: 1_000, manyCalls: 10_000, sessionCounts: [1, 10, 50], scalingCalls: 1_000, bigCalls: 2, codecSeconds: 0.05 }
-  : { rttCalls: 3_000, calls: 100_000, handoffs: 7, idleSessions: 10_000, exports: 100_000, fewCalls: 10_000, manyCalls: 1_000_000, sessionCounts: [1, 10, 100, 1000], scalingCalls: 40_000, bigCalls: 20, codecSeconds: 0.5 }) };
+  ? { warmCapMs: 1_000, rttCalls: 300, peerCalls: 10_000, calls: 2_000, handoffs: 2, idleSessions: 100, exports: 2_000, fewCalls: 1_000, manyCalls: 10_000, sessionCounts: [1, 10, 50], scalingCalls: 1_000, bigCalls: 2, codecSeconds: 0.05 }
+  : { warmCapMs: 5_000, rttCalls: 3_000, peerCalls: 100_000, calls: 100_000, handoffs: 7, idleSessions: 10_000, exports: 100_000, fewCalls: 10_000, manyCalls: 1_000_000, sessionCounts: [1, 10, 100, 1000], scalingCalls: 40_000, bigCalls: 20, codecSeconds: 0.5 }) };
 
 // --calls=N overrides the throughput size; --clients=a,b limits the round-trip and throughput clients.
 const callsArg = args.find((a) => a.startsWith('--calls='));
@@ -77,9 +78,30 @@ const steps = {
         if (r[name] && (!base || r[base])) row('throughput', `${name} ${w}`, r[name][w], 'calls/s', base, base && r[base][w]);
       }
     }
+    // Issue 12's library-to-library targets: sequential (one call awaited before the next,
+    // calls/s of the round-trip run) and concurrent (window 200) against JSON lines.
+    const rt = results.scenarios.roundTrip;
+    for (const name of ['jsonLines', 'ocapnTcp', 'ocapnWs', 'endoCaptp', 'capnweb']) {
+      const base = name === 'jsonLines' ? undefined : 'jsonLines';
+      if (rt?.[name] && rt.jsonLines) row('library vs JSON lines', `${name} sequential`, rt[name].callsPerSec, 'calls/s', base, base && rt.jsonLines.callsPerSec);
+      if (r[name] && r.jsonLines) row('library vs JSON lines', `${name} concurrent (window 200)`, r[name].window200, 'calls/s', base, base && r.jsonLines.window200);
+    }
     for (const [name, base] of [['rawTcp'], ['rawWs'], ['jsonLines', 'rawTcp'], ['ocapnTcp', 'rawTcp'], ['ocapnTcp', 'jsonLines'], ['endoCaptp', 'jsonLines'], ['ocapnWs', 'rawWs'], ['capnweb', 'rawWs']]) {
       if (r[name] && (!base || r[base])) row('cpu per call', `${name} client+server, window200`, r[name].cpuUsPerCall, 'µs CPU', base, base && r[base].cpuUsPerCall);
     }
+  },
+  async testPeer() {
+    const r = await s.testPeer(info, SIZE);
+    results.scenarios.testPeer = r;
+    const sec = 'test peer: server alone';
+    for (const [mode, label] of [['sequential', 'sequential'], ['window200', 'window 200']]) {
+      for (const q of ['p50Us', 'p99Us']) {
+        row(sec, `rawTcp ${label} ${q.slice(0, 3)}`, r.rawTcp[mode][q], 'µs');
+        row(sec, `ocapn test-peer ${label} ${q.slice(0, 3)}`, r.testPeer[mode][q], 'µs', 'rawTcp', r.rawTcp[mode][q]);
+      }
+    }
+    row(sec, 'rawTcp window 200', r.rawTcp.window200.callsPerSec, 'msgs/s');
+    row(sec, 'ocapn test-peer window 200', r.testPeer.window200.callsPerSec, 'calls/s', 'rawTcp', r.rawTcp.window200.callsPerSec);
   },
   async codec() {
     const r = codecRows(SIZE.codecSeconds);
@@ -135,6 +157,7 @@ for (const [name, step] of Object.entries(steps)) {
 }
 child.stdin.end();
 results.rows = rows;
+results.targets = targets(results.scenarios);
 results.seconds = (Date.now() - t0) / 1000;
 writeFileSync(out, `${JSON.stringify(results, (_, v) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
 
@@ -146,4 +169,6 @@ for (const r of rows) {
   if (r.section !== section) console.log(`-- ${(section = r.section)}`);
   console.log(`${r.figure.padEnd(52)} ${num(r.value).padStart(14)} ${r.unit.padEnd(8)} ${(r.baseline ?? '').padEnd(16)} ${num(r.baseValue).padStart(14)} ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`.padStart(7)}`);
 }
+console.log('-- issue 12 targets');
+for (const t of results.targets) console.log(`${t.target.padEnd(66)} ${t.measured.padEnd(44)} ${t.met === undefined ? 'not measured' : t.met ? 'met' : 'NOT MET'}`);
 console.log(`results: ${out}`);

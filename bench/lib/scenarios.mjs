@@ -1,6 +1,7 @@
 // The scenarios of `npm run bench`. Each returns plain numbers; run.mjs prints and saves them.
 import * as c from './clients.mjs';
-import { heapNow, nowMs, roundTrip, throughput } from './measure.mjs';
+import { WARM_BLOCK, heapNow, nowMs, roundTrip, sequential, throughput, warmThroughput, warmUp } from './measure.mjs';
+import { drive, rawEchoPipe, startTestPeer, testPeerPipe } from './wire.mjs';
 
 /** The clients compared in the round-trip and throughput scenarios, in table order. */
 export function clientMakers(info) {
@@ -22,7 +23,7 @@ export async function roundTrips(info, size) {
   const out = {};
   for (const [name, make] of Object.entries(clientMakers(info))) {
     const client = await make();
-    out[name] = await roundTrip((i) => client.call(i), size.rttCalls);
+    out[name] = await roundTrip((i) => client.call(i), size.rttCalls, size.warmCapMs);
     await client.close();
   }
   return out;
@@ -33,19 +34,51 @@ export async function throughputs(info, size) {
   const out = {};
   for (const [name, make] of Object.entries(clientMakers(info))) {
     const client = await make();
-    await throughput((i) => client.call(i), Math.min(2000, size.calls), 200); // warm-up
+    const call = (i) => client.call(i);
+    const warm200 = await warmThroughput(call, Math.min(2000, size.calls), 200, size.warmCapMs);
     const cpu0 = process.cpuUsage();
     const server0 = await info.serverCpu();
-    const window200 = await throughput((i) => client.call(i), size.calls, 200);
+    const window200 = await throughput(call, size.calls, 200);
     const server1 = await info.serverCpu();
     const cpu1 = process.cpuUsage(cpu0);
-    const unbounded = await throughput((i) => client.call(i), size.calls, Infinity);
+    const warmUnbounded = await warmThroughput(call, Math.min(10_000, size.calls), Infinity, size.warmCapMs);
+    const unbounded = await throughput(call, size.calls, Infinity);
     // CPU time (both processes, user + system) per call of the window-200 run.
     const cpuUsPerCall = (cpu1.user + cpu1.system + server1 - server0) / size.calls;
-    out[name] = { window200, unbounded, cpuUsPerCall };
+    out[name] = { window200, unbounded, cpuUsPerCall, warmCalls: warm200.calls + warmUnbounded.calls, warmMs: warm200.ms + warmUnbounded.ms };
     await client.close();
   }
   return out;
+}
+
+/**
+ * The server's cost alone (issue 12's first target): `ocapn test-peer` in its own process and
+ * the raw TCP echo, each fed the same pre-encoded echo calls by a byte-level client (./wire.mjs).
+ * Per server: warm-up, `rttCalls` sequential calls, warm-up, `peerCalls` calls at window 200.
+ * @returns {{ rawTcp: object, testPeer: object }} each `{ sequential, window200 }` of
+ *   `{ p50Us, p99Us, callsPerSec }` (window 200: each call's own time, write to reply),
+ *   plus `warmCalls`, `warmMs`.
+ */
+export async function testPeer(info, size) {
+  const peer = await startTestPeer();
+  try {
+    const out = {};
+    for (const [name, open] of [
+      ['rawTcp', () => rawEchoPipe(info.ports.rawTcp)],
+      ['testPeer', () => testPeerPipe(peer.sturdyRef)],
+    ]) {
+      const pipe = await open();
+      const w1 = await warmUp(async () => (await drive(pipe, WARM_BLOCK, 1)).p50Us, size.warmCapMs);
+      const seq = await drive(pipe, size.rttCalls, 1);
+      const w2 = await warmUp(async () => 1 / (await drive(pipe, 2000, 200)).callsPerSec, size.warmCapMs);
+      const window200 = await drive(pipe, size.peerCalls, 200);
+      out[name] = { sequential: seq, window200, warmCalls: w1.blocks * WARM_BLOCK + w2.blocks * 2000, warmMs: w1.ms + w2.ms };
+      pipe.close();
+    }
+    return out;
+  } finally {
+    await peer.close();
+  }
 }
 
 /** A three-party handoff plus its first call: A gives B a reference to C's Carol; B calls her. */
@@ -154,10 +187,12 @@ export async function scaling(info, size) {
 export async function bigArgument(info, size) {
   const blob = new Uint8Array(1 << 20).map((_, i) => i & 0xff);
   const raw = await c.rawTcpClient(info.ports.rawTcp, c.echoCallBytes(blob));
-  const rawRtt = await roundTrip(() => raw.call(), size.bigCalls, 2);
+  for (let i = 0; i < 2; i++) await raw.call(); // warm-up: two calls (each moves 2 MiB)
+  const rawRtt = await sequential(() => raw.call(), size.bigCalls);
   raw.close();
   const client = await c.ocapnClient(info.tcpUri);
-  const rtt = await roundTrip((i) => client.call(i, blob), size.bigCalls, 2);
+  for (let i = 0; i < 2; i++) await client.call(i, blob);
+  const rtt = await sequential((i) => client.call(i, blob), size.bigCalls);
   await client.close();
   return { ocapnTcp: rtt, rawTcp: rawRtt };
 }

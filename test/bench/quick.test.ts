@@ -34,12 +34,30 @@ describe('npm run bench -- --quick', () => {
       const r = JSON.parse(readFileSync(out, 'utf8'));
       expect(r.quick).toBe(true);
       const sc = r.scenarios;
-      expect(Object.keys(sc).sort()).toEqual(['codec', 'handoff', 'memory', 'roundTrip', 'scaling', 'throughput']);
+      expect(Object.keys(sc).sort()).toEqual(['codec', 'handoff', 'memory', 'roundTrip', 'scaling', 'testPeer', 'throughput']);
       const clients = ['rawTcp', 'rawWs', 'jsonLines', 'ocapnTcp', 'ocapnWs', 'endoCaptp', 'capnweb'];
       for (const c of clients) {
-        expect(Object.keys(sc.roundTrip[c]).sort()).toEqual(['p50Us', 'p99Us']);
-        expect(Object.keys(sc.throughput[c]).sort()).toEqual(['cpuUsPerCall', 'unbounded', 'window200']);
+        expect(Object.keys(sc.roundTrip[c]).sort()).toEqual(['callsPerSec', 'p50Us', 'p99Us', 'warmCalls', 'warmMs']);
+        expect(Object.keys(sc.throughput[c]).sort()).toEqual(['cpuUsPerCall', 'unbounded', 'warmCalls', 'warmMs', 'window200']);
+        // Warmed by work: at least two blocks of calls before the measured ones.
+        expect(sc.roundTrip[c].warmCalls).toBeGreaterThanOrEqual(1000);
       }
+      // The byte-level test-peer scenario: both servers, both modes, every call answered.
+      for (const server of ['rawTcp', 'testPeer']) {
+        for (const mode of ['sequential', 'window200']) expect(Object.keys(sc.testPeer[server][mode]).sort()).toEqual(['callsPerSec', 'p50Us', 'p99Us']);
+        expect(sc.testPeer[server].warmCalls).toBeGreaterThan(0);
+      }
+      // The library-vs-JSON-lines ratios are printed explicitly.
+      for (const name of ['ocapnTcp', 'ocapnWs', 'endoCaptp', 'capnweb']) {
+        for (const kind of ['sequential', 'concurrent (window 200)']) {
+          const row = r.rows.find((x: { figure: string }) => x.figure === `${name} ${kind}`);
+          expect(row?.baseline, `${name} ${kind}`).toBe('jsonLines');
+        }
+      }
+      // Every issue-12 target was measured (met or not).
+      expect(r.targets).toHaveLength(10);
+      for (const t of r.targets) expect(typeof t.met, t.target).toBe('boolean');
+      expect(stdout).toContain('-- issue 12 targets');
       expect(sc.codec.map((x: { name: string }) => x.name)).toHaveLength(3);
       expect(sc.handoff).toHaveProperty('roundTrips');
       expect(sc.memory.table.exports).toBe(r.size.exports);
@@ -47,7 +65,7 @@ describe('npm run bench -- --quick', () => {
       expect(Object.keys(sc.scaling.sessions).map(Number)).toEqual(r.size.sessionCounts);
       expect(sc.scaling.bigArgument.ocapnTcp).toHaveProperty('p50Us');
       const all = numbers(sc);
-      expect(all.length).toBeGreaterThan(60);
+      expect(all.length).toBeGreaterThan(90);
       for (const [path, n] of all) expect(Number.isFinite(n), path).toBe(true);
       for (const row of r.rows) {
         expect(Number.isFinite(row.value), row.figure).toBe(true);
