@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { codecRows } from './syrup.mjs';
 import * as s from './lib/scenarios.mjs';
+import { floor } from './lib/floor.mjs';
 import { targets } from './lib/targets.mjs';
 
 const args = process.argv.slice(2);
@@ -15,8 +16,8 @@ const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const out = args.find((a) => a.startsWith('--out='))?.slice(6) ?? new URL('results.json', import.meta.url).pathname;
 
 const SIZE = { ...(QUICK
-  ? { warmCapMs: 1_000, rttCalls: 300, peerCalls: 10_000, calls: 2_000, handoffs: 2, idleSessions: 100, exports: 2_000, fewCalls: 1_000, manyCalls: 10_000, sessionCounts: [1, 10, 50], scalingCalls: 1_000, bigCalls: 2, codecSeconds: 0.05 }
-  : { warmCapMs: 5_000, rttCalls: 3_000, peerCalls: 100_000, calls: 100_000, handoffs: 7, idleSessions: 10_000, exports: 100_000, fewCalls: 10_000, manyCalls: 1_000_000, sessionCounts: [1, 10, 100, 1000], scalingCalls: 40_000, bigCalls: 20, codecSeconds: 0.5 }) };
+  ? { warmCapMs: 1_000, rttCalls: 300, peerCalls: 10_000, calls: 2_000, handoffs: 2, idleSessions: 100, exports: 2_000, fewCalls: 1_000, manyCalls: 10_000, sessionCounts: [1, 10, 50], scalingCalls: 1_000, bigCalls: 2, codecSeconds: 0.05, floorCalls: 5_000 }
+  : { warmCapMs: 5_000, rttCalls: 3_000, peerCalls: 100_000, calls: 100_000, handoffs: 7, idleSessions: 10_000, exports: 100_000, fewCalls: 10_000, manyCalls: 1_000_000, sessionCounts: [1, 10, 100, 1000], scalingCalls: 40_000, bigCalls: 20, codecSeconds: 0.5, floorCalls: 50_000 }) };
 
 // --calls=N overrides the throughput size; --clients=a,b limits the round-trip and throughput clients.
 const callsArg = args.find((a) => a.startsWith('--calls='));
@@ -102,6 +103,13 @@ const steps = {
     }
     row(sec, 'rawTcp window 200', r.rawTcp.window200.callsPerSec, 'msgs/s');
     row(sec, 'ocapn test-peer window 200', r.testPeer.window200.callsPerSec, 'calls/s', 'rawTcp', r.rawTcp.window200.callsPerSec);
+  },
+  async floor() {
+    const r = await floor(SIZE);
+    results.scenarios.floor = r;
+    row('cpu per call', 'E() alone (HandledPromise presence, in-process)', r.eFloor, 'µs CPU');
+    row('cpu per call', 'ocapn-ts in-process (memory netlayer)', r.inProcess, 'µs CPU', 'E() alone', r.eFloor);
+    row('cpu per call', 'CapTP share (in-process − E() alone)', r.captp, 'µs CPU', 'in-process', r.inProcess);
   },
   async codec() {
     const r = codecRows(SIZE.codecSeconds);

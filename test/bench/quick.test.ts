@@ -34,7 +34,10 @@ describe('npm run bench -- --quick', () => {
       const r = JSON.parse(readFileSync(out, 'utf8'));
       expect(r.quick).toBe(true);
       const sc = r.scenarios;
-      expect(Object.keys(sc).sort()).toEqual(['codec', 'handoff', 'memory', 'roundTrip', 'scaling', 'testPeer', 'throughput']);
+      expect(Object.keys(sc).sort()).toEqual(['codec', 'floor', 'handoff', 'memory', 'roundTrip', 'scaling', 'testPeer', 'throughput']);
+      // The E() floor is part of what one call costs in-process, so it is smaller.
+      expect(sc.floor.eFloor).toBeGreaterThan(0);
+      expect(sc.floor.eFloor).toBeLessThan(sc.floor.inProcess);
       const clients = ['rawTcp', 'rawWs', 'jsonLines', 'ocapnTcp', 'ocapnWs', 'endoCaptp', 'capnweb'];
       for (const c of clients) {
         expect(Object.keys(sc.roundTrip[c]).sort()).toEqual(['callsPerSec', 'p50Us', 'p99Us', 'warmCalls', 'warmMs']);
