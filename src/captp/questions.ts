@@ -35,6 +35,10 @@ export class AnswerResolver {
     this.#session = session;
     this.#answerPos = answerPos;
     this.#onSettled = onSettled;
+    // Frozen like the prototype: whoever is handed it back (the app, as a value from the
+    // peer) can neither replace fulfill/break nor add members such as `then` (private
+    // fields stay writable).
+    Object.freeze(this);
   }
   fulfill(value: unknown): void {
     AnswerResolver.settle(this, true, value);
