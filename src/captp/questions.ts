@@ -61,6 +61,13 @@ export class AnswerResolver {
     r.#onSettled?.();
   }
   /**
+   * Whether `x` is an AnswerResolver itself (a brand check: an object that merely inherits
+   * from one, which `instanceof` accepts, is not).
+   */
+  static is(x: unknown): x is AnswerResolver {
+    return typeof x === 'object' && x !== null && #settler in x;
+  }
+  /**
    * Settle `r` from a message the peer sent it, when the message is exactly `['fulfill value]`
    * or `['break reason]`. @returns false (nothing done) for any other arguments.
    */

@@ -141,6 +141,23 @@ describe('review-perf: AnswerResolver against a hostile peer and a careful app',
     await node.close();
   });
 
+  it('a promise of the peer fulfilled with itself, or with a promise of ours awaiting it: the session goes on, nothing unhandled', async () => {
+    const { node, peer, boot, session } = await rig();
+    const answer = E(boot).hello();
+    answer.catch(() => {});
+    const q = await question(peer);
+    peer.send(deliver(exp(q.resolver), [sym('fulfill'), rec('desc:import-promise', 7n)]));
+    const listen = await peer.expect('op:listen');
+    const l = (listen.fields[1] as SyrupRecord).fields[0] as bigint;
+    peer.send(deliver(exp(l), [sym('fulfill'), rec('desc:import-promise', 7n)]));
+    await drain(peer, boot);
+    expect(session.isActive).toBe(true);
+    // The promise is resolved with itself: it is broken (a cycle), or never settles; it does not abort.
+    const outcome = await Promise.race([answer.then(() => 'fulfilled', () => 'broken'), wait(30).then(() => 'pending')]);
+    expect(['broken', 'pending']).toContain(outcome);
+    await node.close();
+  });
+
   it('the app gets our resolver back as a value: it is the same frozen object, and calling it settles the question', async () => {
     const { node, peer, boot, session } = await rig();
     let got: { fulfill(v: unknown): void; break(r: unknown): void } | undefined;
@@ -160,6 +177,28 @@ describe('review-perf: AnswerResolver against a hostile peer and a careful app',
     peer.send(deliver(exp(q.resolver), [sym('fulfill'), 'peer too late']));
     const seen = await drain(peer, boot);
     expect(seen.filter((m) => m.startsWith('<op:gc-answers'))).toEqual([`<op:gc-answers [${q.answer}]>`]);
+    expect(session.isActive).toBe(true);
+    await node.close();
+  });
+
+  it('an app object that merely inherits from a resolver is no resolver: a peer message to it does not abort the session', async () => {
+    const { node, peer, boot, session } = await rig();
+    let got: object | undefined;
+    const app = { take: (r: object) => void (got = r) };
+    const answer = E(boot).hello(app);
+    answer.catch(() => {});
+    const q = await question(peer);
+    const appPos = (q.args[1] as SyrupRecord).fields[0] as bigint;
+    peer.send(deliver(exp(appPos), [sym('take'), exp(q.resolver)]));
+    await wait();
+    // The app (carelessly) exports an object whose prototype is our resolver.
+    const heir = Object.create(got!) as object;
+    const second = E(boot).again(heir);
+    second.catch(() => {});
+    const q2 = await question(peer);
+    const heirPos = (q2.args[1] as SyrupRecord).fields[0] as bigint;
+    peer.send(deliver(exp(heirPos), [sym('fulfill'), 'through the heir']));
+    await drain(peer, boot);
     expect(session.isActive).toBe(true);
     await node.close();
   });
