@@ -92,6 +92,20 @@ describe('review-perf: pending work after every kind of delivery', () => {
     await wait(20);
     expect(s.pending).toBe(0);
     expect(s.isActive).toBe(true);
+    // op:listen and the selections (trackPending without its own .catch now).
+    peer.send(rec('op:listen', ans(2), imp(1010), false));
+    expect(await reply()).toMatch(/^<op:deliver <desc:export 1010> \['break /);
+    peer.send(rec('op:listen', ans(1), imp(1011), false));
+    expect(await reply()).toBe('<op:deliver <desc:export 1011> [\'fulfill ["x"]] f f>');
+    peer.send(rec('op:get', ans(2), 'field', 20n));
+    peer.send(rec('op:index', ans(1), 5n, 21n));
+    peer.send(rec('op:index', ans(1), 0n, 22n));
+    peer.send(rec('op:listen', ans(21), imp(1012), false));
+    expect(await reply()).toMatch(/^<op:deliver <desc:export 1012> \['break /);
+    peer.send(rec('op:listen', ans(22), imp(1013), false));
+    expect(await reply()).toBe('<op:deliver <desc:export 1013> [\'fulfill "x"] f f>');
+    await wait(20);
+    expect(s.pending).toBe(0);
     // The resolver fast path counts nothing.
     const q = E(s.peerBootstrap() as { ask(): Promise<unknown> }).ask();
     const asked = await peer.nextNonGc();
