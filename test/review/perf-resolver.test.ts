@@ -141,6 +141,44 @@ describe('review-perf: AnswerResolver against a hostile peer and a careful app',
     await node.close();
   });
 
+  it('a promise of the peer received again right behind its fulfil (same batch) still settles, and every receipt is reported', async () => {
+    const { node, peer, boot, session } = await rig();
+    const answer = E(boot).hello();
+    const q = await question(peer);
+    peer.send(deliver(exp(q.resolver), [sym('fulfill'), rec('desc:import-promise', 7n)]));
+    const listen = await peer.expect('op:listen');
+    const l = (listen.fields[1] as SyrupRecord).fields[0] as bigint;
+    await expect(Promise.race([answer, wait(20).then(() => 'not yet')])).resolves.toBe('not yet');
+    // Fulfil, and in the same batch hand the promise to the app again.
+    let again: unknown;
+    const app = { take: (p: unknown) => void (again = p) };
+    const q2p = E(boot).give(app);
+    const q2 = await question(peer);
+    const appPos = (q2.args[1] as SyrupRecord).fields[0] as bigint;
+    peer.send(deliver(exp(l), [sym('fulfill'), 'resolved']));
+    peer.send(deliver(exp(appPos), [sym('take'), rec('desc:import-promise', 7n)]));
+    await expect(answer).resolves.toBe('resolved');
+    // A second listen may be needed (the first receipt is already released): answer it too.
+    const seen: string[] = [];
+    let againSettled = false;
+    for (let i = 0; i < 4 && !againSettled; i++) {
+      if (again !== undefined) (again as Promise<unknown>).then(() => (againSettled = true), () => (againSettled = true));
+      const m = await peer.next(200).catch(() => undefined);
+      if (!m) break;
+      seen.push(toNotation(m));
+      if (m.labelName === 'op:listen') peer.send(deliver(exp((m.fields[1] as SyrupRecord).fields[0] as bigint), [sym('fulfill'), 'resolved']));
+    }
+    await expect(again as Promise<unknown>).resolves.toBe('resolved');
+    peer.send(deliver(exp(q2.resolver), [sym('fulfill'), 'ok']));
+    await expect(q2p).resolves.toBe('ok');
+    seen.push(...(await drain(peer, boot)));
+    // Two receipts of export 7, two reported (in one op or two).
+    const reported = seen.filter((m) => m.startsWith('<op:gc-exports')).map((m) => /^<op:gc-exports \[7\] \[(\d+)\]>$/.exec(m)?.[1]);
+    expect(reported.reduce((n, d) => n + Number(d), 0)).toBe(2);
+    expect(session.isActive).toBe(true);
+    await node.close();
+  });
+
   it('a promise of the peer fulfilled with itself, or with a promise of ours awaiting it: the session goes on, nothing unhandled', async () => {
     const { node, peer, boot, session } = await rig();
     const answer = E(boot).hello();
