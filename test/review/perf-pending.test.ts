@@ -46,7 +46,7 @@ describe('review-perf: pending work after every kind of delivery', () => {
     const uri = node.sturdyRefUri(served, 'swiss-perf');
     const third = new OcapnNode({ netlayers: [net.netlayer('c')] });
     const ref = await third.enliven(uri);
-    await E(ref as typeof served).keep({ hi: () => 'hi from the third node' });
+    await E(ref as unknown as typeof served).keep({ hi: () => 'hi from the third node' });
     const peer = await RawPeer.dial(net.netlayer('raw'), node.location, randomBytes(32));
     await peer.handshake();
     await wait();
@@ -161,7 +161,7 @@ describe('review-perf: export journals as marks', () => {
     const o2 = { b: () => 2 };
     E(boot).first(o1).catch(() => {}); // o1 at 1, resolver at 2
     await peer.nextNonGc();
-    await expect(E(boot).second(o1, o2, [Symbol('not passable')])).rejects.toThrow();
+    await expect(E(boot).second(o1, o2, [Symbol('not passable')] as unknown as string[])).rejects.toThrow();
     expect(s.exports.size).toBe(3);
     peer.send(rec('op:gc-exports', [1n], [1n]));
     await wait();
