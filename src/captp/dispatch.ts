@@ -195,7 +195,7 @@ const HANDLERS: Record<string, Handler> = {
     checkPending(s);
     const args = s.decodeValue(m.args as SyrupValue) as unknown[];
     // The answer to one of our questions: settle it now, without a local invocation.
-    if (answerPos === false && resolveMe === false && target instanceof AnswerResolver && AnswerResolver.receive(target, args)) return;
+    if (answerPos === false && resolveMe === false && AnswerResolver.is(target) && AnswerResolver.receive(target, args)) return;
     s.flow.requestReceived(s.incomingBytes);
     if (resolveMe !== false) importResolver(s, resolveMe);
     const result = deliver(s, target, args, resolveMe, answerPos === false ? undefined : answerPos);

@@ -35,6 +35,10 @@ export class AnswerResolver {
     this.#session = session;
     this.#answerPos = answerPos;
     this.#onSettled = onSettled;
+    // Frozen like the prototype: whoever is handed it back (the app, as a value from the
+    // peer) can neither replace fulfill/break nor add members such as `then` (private
+    // fields stay writable).
+    Object.freeze(this);
   }
   fulfill(value: unknown): void {
     AnswerResolver.settle(this, true, value);
@@ -55,6 +59,13 @@ export class AnswerResolver {
       s.gc.answer(r.#answerPos);
     }
     r.#onSettled?.();
+  }
+  /**
+   * Whether `x` is an AnswerResolver itself (a brand check: an object that merely inherits
+   * from one, which `instanceof` accepts, is not).
+   */
+  static is(x: unknown): x is AnswerResolver {
+    return typeof x === 'object' && x !== null && #settler in x;
   }
   /**
    * Settle `r` from a message the peer sent it, when the message is exactly `['fulfill value]`

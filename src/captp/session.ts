@@ -5,7 +5,7 @@
  * @module
  */
 import { SyrupRecord, type SyrupValue } from '../syrup/index.js';
-import { fromSyrup, toSyrup, type RefHooks } from '../model/index.js';
+import { fromSyrup, toSyrup, type RefHooks, type ToSyrupOptions } from '../model/index.js';
 import { CRYPTO_FORMS, generateKeyPair, publicId, sessionId, sign, type CryptoForm, type CryptoWireForms, type SessionKeyPair } from '../crypto/index.js';
 import { formatPeerUri } from '../locator/index.js';
 import type { PeerLocator } from '../locator/types.js';
@@ -327,8 +327,7 @@ export class CaptpSession implements RefOwner {
     const exports = this.exports;
     const mark = exports.mark();
     try {
-      // The profile carries errorForm, structOrder and negativeZero (the options toSyrup reads).
-      return toSyrup(value, this.hooks, this.profile);
+      return toSyrup(value, this.hooks, this.toSyrupOptions());
     } catch (e) {
       exports.rollback(mark);
       throw e;
@@ -336,6 +335,19 @@ export class CaptpSession implements RefOwner {
       exports.endMark(mark);
     }
   }
+  /** toSyrup's options from the profile, made again only when the profile changes. */
+  private toSyrupOptions(): ToSyrupOptions {
+    const profile = this.profile;
+    if (this.syrupOptionsFor !== profile) {
+      const { errorForm, structOrder, negativeZero } = profile;
+      this.syrupOptions = { errorForm, structOrder, negativeZero };
+      this.syrupOptionsFor = profile;
+    }
+    return this.syrupOptions!;
+  }
+  private syrupOptions: ToSyrupOptions | undefined;
+  private syrupOptionsFor: CompatProfile | undefined;
+
   /** Convert a value from this session's wire (descriptors become references). */
   decodeValue(value: SyrupValue): unknown {
     return fromSyrup(value, this.hooks);

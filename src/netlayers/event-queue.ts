@@ -7,12 +7,20 @@
  */
 import type { Connection, ConnectionHandlers } from './interface.js';
 
-/** A message is queued as its bytes (no wrapper object per message); the rest as records. */
-type ConnectionEvent =
-  | Uint8Array
-  | { readonly kind: 'error'; readonly error: Error }
-  | { readonly kind: 'drain' }
-  | { readonly kind: 'close'; readonly error: Error | undefined };
+/**
+ * An `error`, `drain` or `close` event. A message is queued as its bytes (no wrapper object per
+ * message), so events are told apart by this class, never by `instanceof Uint8Array`: a
+ * netlayer's bytes may come from another realm (a vm context, an iframe).
+ */
+class ControlEvent {
+  constructor(
+    readonly kind: 'error' | 'drain' | 'close',
+    readonly error: Error | undefined,
+  ) {}
+}
+const DRAIN = new ControlEvent('drain', undefined);
+
+type ConnectionEvent = Uint8Array | ControlEvent;
 
 /**
  * Called when a user's `message`, `error` or `drain` handler throws. The connection should end
@@ -114,7 +122,7 @@ export class ConnectionEventQueue {
   error(error: Error): void {
     if (this.#errorQueued || this.#closeQueued) return;
     this.#errorQueued = true;
-    this.#push({ kind: 'error', error });
+    this.#push(new ControlEvent('error', error));
   }
 
   /**
@@ -124,8 +132,8 @@ export class ConnectionEventQueue {
   drain(): void {
     if (this.#closeQueued) return;
     const last = this.#tail > this.#head ? this.#pending[this.#tail - 1] : undefined;
-    if (last !== undefined && !(last instanceof Uint8Array) && last.kind === 'drain') return;
-    this.#push({ kind: 'drain' });
+    if (last === DRAIN) return;
+    this.#push(DRAIN);
   }
 
   /**
@@ -147,7 +155,7 @@ export class ConnectionEventQueue {
   close(error?: Error): void {
     if (this.#closeQueued) return;
     this.#closeQueued = true;
-    this.#push({ kind: 'close', error });
+    this.#push(new ControlEvent('close', error));
   }
 
   #push(event: ConnectionEvent): void {
@@ -168,11 +176,11 @@ export class ConnectionEventQueue {
     while (this.#head < this.#tail) {
       const event = pending[this.#head]!;
       pending[this.#head++] = undefined;
-      const isMessage = event instanceof Uint8Array;
+      const isMessage = !(event instanceof ControlEvent);
       if (this.#handlerThrew && (isMessage || event.kind !== 'close')) continue;
       try {
         if (isMessage) this.#deliverMessage(handlers, event);
-        else if (event.kind === 'error') this.#deliverError(handlers, event.error);
+        else if (event.kind === 'error') this.#deliverError(handlers, event.error!);
         else if (event.kind === 'drain') handlers.drain?.();
         else handlers.close(event.error);
       } catch (thrown) {
