@@ -160,6 +160,14 @@ export class ImportTable<T extends object> {
   get size(): number {
     return this.byPos.size;
   }
+  /**
+   * Whether a JS object stands for some import (a presence or promise whose collection would
+   * report it), rather than only counted entries (resolvers). Walks the table until it finds one.
+   */
+  holdsObjects(): boolean {
+    for (const e of this.byPos.values()) if (e.ref !== undefined) return true;
+    return false;
+  }
   clear(): void {
     this.byPos.clear();
   }

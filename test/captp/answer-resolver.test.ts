@@ -81,3 +81,17 @@ describe('AnswerResolver: the resolver of each question', () => {
     await node.close();
   });
 });
+
+describe('ImportTable.holdsObjects (what test-peer collects garbage for)', () => {
+  it('counted resolvers alone hold no object; a presence does, until dropped', async () => {
+    const { ImportTable } = await import('../../src/captp/tables.js');
+    const t = new ImportTable<object>(10);
+    t.count(3); // a resolver: counted, no JS object
+    expect(t.holdsObjects()).toBe(false);
+    const presence = {};
+    const token = t.put(4, presence);
+    expect(t.holdsObjects()).toBe(true);
+    t.drop(4, token);
+    expect(t.holdsObjects()).toBe(false);
+  });
+});
