@@ -29,34 +29,20 @@ import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from '
 const { LIST, DICT, RECORD, SET, CLOSERS, OPENER_KIND, ORDER_EITHER, ORDER_CANONICAL, ORDER_JS, ORDER_NONE, ORDER_NEXT } = grammar;
 
 /**
- * The open containers, one slot per depth, in typed arrays shared by every call (decode is
- * synchronous and calls no user code): kind, start offset, where the container's items
- * start on the value stack, the previous dictionary key / set item `[prevStart, prevEnd)`
+ * The open containers, one slot per depth, in arrays of small integers shared by every call
+ * (decode is synchronous and calls no user code): kind, start offset, where the container's
+ * items start on the value stack, the previous dictionary key / set item `[prevStart, prevEnd)`
  * (prevStart < 0 if none), and which key orders are still possible (grammar.ts ORDER_*).
- * Numbers only, so keeping them costs no allocation and no GC write barrier. Offsets are
- * doubles: an input may be longer than 2^31 bytes.
+ * Small integers only, so keeping them allocates nothing and needs no GC write barrier; they
+ * grow to the deepest nesting seen (at most `maxDepth`). Plain arrays rather than
+ * Int32Arrays: an offset past 2^31 (a huge input) still fits, V8 just widens the array.
  */
-let fKind = new Int32Array(64);
-let fOrder = new Int32Array(64);
-let fStart = new Float64Array(64);
-let fBase = new Float64Array(64);
-let fPrevStart = new Float64Array(64);
-let fPrevEnd = new Float64Array(64);
-
-/** Doubles the frame arrays. */
-function growFrames(): void {
-  const n = fKind.length * 2;
-  const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
-    b.set(a);
-    return b;
-  };
-  fKind = grow(fKind, new Int32Array(n));
-  fOrder = grow(fOrder, new Int32Array(n));
-  fStart = grow(fStart, new Float64Array(n));
-  fBase = grow(fBase, new Float64Array(n));
-  fPrevStart = grow(fPrevStart, new Float64Array(n));
-  fPrevEnd = grow(fPrevEnd, new Float64Array(n));
-}
+const fKind: number[] = [];
+const fOrder: number[] = [];
+const fStart: number[] = [];
+const fBase: number[] = [];
+const fPrevStart: number[] = [];
+const fPrevEnd: number[] = [];
 
 /**
  * `vals[from..to)` as a new exact-size array. Array literals for the short lengths most
@@ -161,7 +147,6 @@ class Decoder {
         if (kind >= 0) {
           if (kind === SET && !o.allowSets) throw setsNotAllowed(pos);
           if (depth >= o.maxDepth) throw tooDeep(o, pos);
-          if (depth === fKind.length) growFrames();
           fKind[depth] = kind;
           fStart[depth] = pos;
           fBase[depth] = sp;
