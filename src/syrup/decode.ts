@@ -28,19 +28,45 @@ import { SyrupDict, SyrupRecord, SyrupSet, SyrupSymbol, type SyrupValue } from '
 // bindings each time (measured: about 4% more instructions per small message).
 const { LIST, DICT, RECORD, SET, CLOSERS, OPENER_KIND, ORDER_EITHER, ORDER_CANONICAL, ORDER_JS, ORDER_NONE, ORDER_NEXT } = grammar;
 
-/** One open container. */
-interface Frame {
-  kind: number;
-  start: number;
-  items: SyrupValue[];
-  /** Record: label seen. */
-  hasLabel: boolean;
-  label: SyrupValue;
-  /** Dictionary key / set item last seen: [prevStart, prevEnd), prevStart < 0 if none. */
-  prevStart: number;
-  prevEnd: number;
-  /** Dictionary/set: which key orders are still possible (grammar.ts ORDER_*). */
-  order: number;
+/**
+ * The open containers, one slot per depth, in arrays of small integers shared by every call
+ * (decode is synchronous and calls no user code): kind, start offset, where the container's
+ * items start on the value stack, the previous dictionary key / set item `[prevStart, prevEnd)`
+ * (prevStart < 0 if none), and which key orders are still possible (grammar.ts ORDER_*).
+ * Small integers only, so keeping them allocates nothing and needs no GC write barrier; they
+ * grow to the deepest nesting seen (at most `maxDepth`). Plain arrays rather than
+ * Int32Arrays: an offset past 2^31 (a huge input) still fits, V8 just widens the array.
+ */
+const fKind: number[] = [];
+const fOrder: number[] = [];
+const fStart: number[] = [];
+const fBase: number[] = [];
+const fPrevStart: number[] = [];
+const fPrevEnd: number[] = [];
+
+/**
+ * `vals[from..to)` as a new exact-size array. Array literals for the short lengths most
+ * messages have: `Array.prototype.slice` is a builtin call costing more than the copy.
+ */
+function take(vals: SyrupValue[], from: number, to: number): SyrupValue[] {
+  switch (to - from) {
+    case 0:
+      return [];
+    case 1:
+      return [vals[from]];
+    case 2:
+      return [vals[from], vals[from + 1]];
+    case 3:
+      return [vals[from], vals[from + 1], vals[from + 2]];
+    case 4:
+      return [vals[from], vals[from + 1], vals[from + 2], vals[from + 3]];
+    case 5:
+      return [vals[from], vals[from + 1], vals[from + 2], vals[from + 3], vals[from + 4]];
+    case 6:
+      return [vals[from], vals[from + 1], vals[from + 2], vals[from + 3], vals[from + 4], vals[from + 5]];
+    default:
+      return vals.slice(from, to);
+  }
 }
 
 const scratch = new DataView(new ArrayBuffer(8));
@@ -48,11 +74,6 @@ const scratch = new DataView(new ArrayBuffer(8));
 /** BigInts 0..SMALL_INTS-1, shared (bigints are primitives). */
 const SMALL_INTS = 1024;
 const smallInts: bigint[] = Array.from({ length: SMALL_INTS }, (_, i) => BigInt(i));
-
-/** Frames reused across calls (decode is synchronous and calls no user code). */
-const pool: Frame[] = [];
-const POOL_MAX = 256;
-const NO_ITEMS: SyrupValue[] = [];
 
 /**
  * Decodes exactly one canonical Syrup value that fills all of `bytes`.
@@ -97,11 +118,16 @@ class Decoder {
     const bytes = this.bytes;
     const end = bytes.length;
     const o = this.o;
-    const stack: Frame[] = [];
+    const maxItems = o.maxContainerLength;
+    // Finished values waiting for their container to close: items of the container at
+    // depth d are vals[fBase[d] .. sp). Per call, so it stays in the young generation.
+    const vals: SyrupValue[] = [];
+    let sp = 0;
+    let depth = 0;
     for (;;) {
-      let pos = this.pos;
+      const pos = this.pos;
       if (pos >= end) {
-        throw new SyrupError(stack.length ? `unterminated ${CONTAINER_NAMES[stack[stack.length - 1].kind]}` : 'empty input', pos);
+        throw new SyrupError(depth > 0 ? `unterminated ${CONTAINER_NAMES[fKind[depth - 1]]}` : 'empty input', pos);
       }
       let start = pos;
       const c = bytes[pos];
@@ -120,102 +146,83 @@ class Decoder {
         const kind = OPENER_KIND[c];
         if (kind >= 0) {
           if (kind === SET && !o.allowSets) throw setsNotAllowed(pos);
-          if (stack.length >= o.maxDepth) throw tooDeep(o, pos);
-          const depth = stack.length;
-          const order = kind === DICT ? this.dictStart : ORDER_CANONICAL;
-          let f = pool[depth];
-          if (f === undefined) {
-            f = { kind, start: pos, items: [], hasLabel: false, label: false, prevStart: -1, prevEnd: -1, order };
-            if (depth < POOL_MAX) pool[depth] = f;
-          } else {
-            f.kind = kind;
-            f.start = pos;
-            f.items = [];
-            f.hasLabel = false;
-            f.label = false;
-            f.prevStart = -1;
-            f.order = order;
-          }
-          stack.push(f);
+          if (depth >= o.maxDepth) throw tooDeep(o, pos);
+          fKind[depth] = kind;
+          fStart[depth] = pos;
+          fBase[depth] = sp;
+          fPrevStart[depth] = -1;
+          fOrder[depth] = kind === DICT ? this.dictStart : ORDER_CANONICAL;
+          depth++;
           this.pos = pos + 1;
           continue;
         }
-        const top = stack.length ? stack[stack.length - 1] : undefined;
-        if (top === undefined || c !== CLOSERS[top.kind]) throw notAValue(c, top === undefined ? -1 : top.kind, pos);
-        stack.pop();
-        start = top.start;
+        const topKind = depth > 0 ? fKind[depth - 1] : -1;
+        if (topKind < 0 || c !== CLOSERS[topKind]) throw notAValue(c, topKind, pos);
+        depth--;
+        start = fStart[depth];
         this.pos = pos + 1;
-        const items = top.items;
-        switch (top.kind) {
+        const base = fBase[depth];
+        const count = sp - base;
+        switch (topKind) {
           case LIST:
-            v = items;
+            v = take(vals, base, sp);
             break;
           case DICT: {
-            if (items.length & 1) throw new SyrupError('dictionary key without a value', pos);
-            const entries = new Array<[SyrupValue, SyrupValue]>(items.length >> 1);
-            for (let i = 0, j = 0; i < items.length; i += 2, j++) entries[j] = [items[i], items[i + 1]];
-            v = new SyrupDict(entries, top.order === ORDER_JS ? 'js' : 'canonical');
+            if (count & 1) throw new SyrupError('dictionary key without a value', pos);
+            const entries = new Array<[SyrupValue, SyrupValue]>(count >> 1);
+            for (let i = base, j = 0; i < sp; i += 2, j++) entries[j] = [vals[i], vals[i + 1]];
+            v = new SyrupDict(entries, fOrder[depth] === ORDER_JS ? 'js' : 'canonical');
             break;
           }
           case RECORD:
-            if (!top.hasLabel) throw new SyrupError('record without a label', pos);
-            v = new SyrupRecord(top.label, items);
+            if (count === 0) throw new SyrupError('record without a label', pos);
+            v = new SyrupRecord(vals[base], take(vals, base + 1, sp));
             break;
           default:
-            v = new SyrupSet(items);
+            v = new SyrupSet(take(vals, base, sp));
         }
-        // let the pooled frame forget the value
-        top.items = NO_ITEMS;
-        top.label = false;
+        sp = base;
       }
       // Hand the finished value [start, this.pos) to its container.
-      if (stack.length === 0) return v;
-      const top = stack[stack.length - 1];
-      const kind = top.kind;
+      if (depth === 0) return v;
+      const d = depth - 1;
+      const kind = fKind[d];
+      const count = sp - fBase[d];
       if (kind === LIST) {
-        if (top.items.length >= o.maxContainerLength) throw this.tooMany(start);
-        top.items.push(v);
+        if (count >= maxItems) throw this.tooMany(start);
       } else if (kind === RECORD) {
-        if (!top.hasLabel) {
-          top.hasLabel = true;
-          top.label = v;
-        } else {
-          if (top.items.length >= o.maxContainerLength) throw this.tooMany(start);
-          top.items.push(v);
+        // the first value is the label, not counted
+        if (count > maxItems) throw this.tooMany(start);
+      } else if (kind === SET || (count & 1) === 0) {
+        if ((kind === SET ? count : count >> 1) >= maxItems) throw this.tooMany(start);
+        const end2 = this.pos;
+        if (fPrevStart[d] >= 0) {
+          const cmp = compareRanges(bytes, fPrevStart[d], fPrevEnd[d], bytes, start, end2);
+          // Fast path: ascending, and only canonical order allowed (every strict decode).
+          if (cmp >= 0 || fOrder[d] !== ORDER_CANONICAL) this.nextKeyOrder(d, cmp, vals[sp - 2], v, start);
         }
-      } else {
-        const items = top.items;
-        if (kind === SET || (items.length & 1) === 0) {
-          if ((kind === SET ? items.length : items.length >> 1) >= o.maxContainerLength) throw this.tooMany(start);
-          const end2 = this.pos;
-          if (top.prevStart >= 0) {
-            const cmp = compareRanges(bytes, top.prevStart, top.prevEnd, bytes, start, end2);
-            // Fast path: ascending, and only canonical order allowed (every strict decode).
-            if (cmp >= 0 || top.order !== ORDER_CANONICAL) this.nextKeyOrder(top, cmp, v, start);
-          }
-          top.prevStart = start;
-          top.prevEnd = end2;
-        }
-        items.push(v);
+        fPrevStart[d] = start;
+        fPrevEnd[d] = end2;
       }
+      vals[sp++] = v;
     }
   }
 
   /**
-   * Moves a dictionary's or set's order state past one more key or item (`v`, starting at
-   * `offset`); `cmp` compares the previous one's bytes with this one's. Throws if the keys are
-   * now in no acceptable order, or repeat.
+   * Moves the order state of the dictionary or set at depth `d` past one more key or item
+   * (`v`, starting at `offset`; `prev` is the previous key of a dictionary); `cmp` compares the
+   * previous one's bytes with this one's. Throws if the keys are now in no acceptable order,
+   * or repeat.
    */
-  nextKeyOrder(top: Frame, cmp: number, v: SyrupValue, offset: number): void {
-    const state = top.order;
-    const lenient = top.kind === DICT && this.dictStart !== ORDER_CANONICAL;
-    if (cmp === 0 || state === ORDER_CANONICAL) throw outOfOrder(top.kind, cmp, lenient, offset);
-    const items = top.items;
-    const prev = items[items.length - 2];
+  nextKeyOrder(d: number, cmp: number, prev: SyrupValue, v: SyrupValue, offset: number): void {
+    const state = fOrder[d];
+    const kind = fKind[d];
+    const lenient = kind === DICT && this.dictStart !== ORDER_CANONICAL;
+    if (cmp === 0 || state === ORDER_CANONICAL) throw outOfOrder(kind, cmp, lenient, offset);
     const jsAscending = typeof prev === 'string' && typeof v === 'string' && prev < v;
     const next = ORDER_NEXT[state * 4 + (cmp < 0 ? 2 : 0) + (jsAscending ? 1 : 0)];
-    if (next === ORDER_NONE) throw outOfOrder(top.kind, cmp, true, offset);
-    top.order = next;
+    if (next === ORDER_NONE) throw outOfOrder(kind, cmp, true, offset);
+    fOrder[d] = next;
   }
 
   tooMany(offset: number): SyrupError {
