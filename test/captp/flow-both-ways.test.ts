@@ -18,10 +18,10 @@ describe('both sides above the high-water mark', () => {
     const server = new OcapnNode({ netlayers: [await listenTcpTestingOnly({ host: '127.0.0.1' })], ...options });
     const client = new OcapnNode({ netlayers: [createTcpTestingOnlyDialer()], ...options });
     nodes.push(server, client);
-    const ref = await client.enliven(server.sturdyRefUri({ echo: (x: Uint8Array) => x }));
+    const ref = await client.enliven<{ echo(x: Uint8Array): Uint8Array }>(server.sturdyRefUri({ echo: (x: Uint8Array) => x }));
     // 2,000 × 8 KiB = 16 MiB each way: far above the 1 MiB high-water mark and the kernel's buffers.
     const arg = new Uint8Array(8 * 1024).fill(7);
-    const calls = Array.from({ length: 2000 }, () => E(ref as { echo(x: Uint8Array): Promise<Uint8Array> }).echo(arg));
+    const calls = Array.from({ length: 2000 }, () => E(ref).echo(arg));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const bound = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), 15_000)));
     const outcome = await Promise.race([Promise.all(calls), bound]);
