@@ -7,28 +7,15 @@
 //   (CapTP on both sides, Syrup encode/decode, no sockets).
 // `inProcess − eFloor` is what CapTP itself costs per call (client and server together).
 import { E, OcapnNode, MemoryNetwork } from './clients.mjs';
+import { throughput } from './measure.mjs';
 
 /** CPU µs per call of `call(i)` with `window` in flight, best of `rounds` runs of `n` calls (after one warm-up run). */
 async function cpuPerCall(call, n, rounds = 3, window = 200) {
-  const run = () =>
-    new Promise((resolve, reject) => {
-      let issued = 0;
-      let done = 0;
-      const next = () => {
-        const i = issued++;
-        call(i).then(() => {
-          done++;
-          if (issued < n) next();
-          else if (done === n) resolve();
-        }, reject);
-      };
-      for (let k = 0; k < window && k < n; k++) next();
-    });
-  await run();
+  await throughput(call, n, window);
   let best = Infinity;
   for (let r = 0; r < rounds; r++) {
     const c0 = process.cpuUsage();
-    await run();
+    await throughput(call, n, window);
     const c = process.cpuUsage(c0);
     best = Math.min(best, (c.user + c.system) / n);
   }

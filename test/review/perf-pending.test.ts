@@ -2,25 +2,14 @@
 // pending-work count and answers the resolver) and of export journals as marks
 // (src/captp/tables.ts): pending work back to 0 after every kind of delivery, no unhandled
 // rejection, and export counts back to where they were after a question fails half-way.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { OcapnNode, MemoryNetwork, E } from '../../src/index.js';
 import { toNotation, type SyrupRecord, type SyrupValue } from '../../src/syrup/index.js';
 import { RawPeer, rec, sym } from '../helpers/raw-peer.js';
-import { Bench } from '../hostile/harness.js';
+import { Bench, watchProcessFaults } from '../hostile/harness.js';
 
-const faults: unknown[] = [];
-const onRejection = (reason: unknown) => faults.push(['unhandledRejection', reason]);
-beforeAll(() => {
-  process.on('unhandledRejection', onRejection);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onRejection);
-});
-afterEach(async () => {
-  await new Promise((r) => setTimeout(r, 5));
-  expect(faults).toEqual([]);
-});
+watchProcessFaults();
 
 const wait = (ms = 10) => new Promise((r) => setTimeout(r, ms));
 const exp = (n: bigint | number) => rec('desc:export', BigInt(n));

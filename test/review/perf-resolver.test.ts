@@ -1,22 +1,12 @@
 // Review of the AnswerResolver fast path (src/captp/questions.ts, src/captp/dispatch.ts): a
 // hostile peer, and an app that gets a resolver back, against our questions' resolvers.
-import { afterEach, beforeAll, afterAll, describe, it, expect } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { OcapnNode, MemoryNetwork, E, withCallOptions } from '../../src/index.js';
 import { toNotation, type SyrupRecord, type SyrupValue } from '../../src/syrup/index.js';
 import { RawPeer, rec, sym } from '../helpers/raw-peer.js';
+import { watchProcessFaults } from '../hostile/harness.js';
 
-const faults: unknown[] = [];
-const onRejection = (reason: unknown) => faults.push(['unhandledRejection', reason]);
-beforeAll(() => {
-  process.on('unhandledRejection', onRejection);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onRejection);
-});
-afterEach(async () => {
-  await new Promise((r) => setTimeout(r, 5));
-  expect(faults).toEqual([]);
-});
+watchProcessFaults();
 
 const wait = (ms = 10) => new Promise((r) => setTimeout(r, ms));
 const exp = (n: bigint) => rec('desc:export', n);
