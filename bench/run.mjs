@@ -87,6 +87,10 @@ const steps = {
       if (rt?.[name] && rt.jsonLines) row('library vs JSON lines', `${name} sequential`, rt[name].callsPerSec, 'calls/s', base, base && rt.jsonLines.callsPerSec);
       if (r[name] && r.jsonLines) row('library vs JSON lines', `${name} concurrent (window 200)`, r[name].window200, 'calls/s', base, base && r.jsonLines.window200);
     }
+    for (const name of ['ocapnTcp', 'ocapnWs']) {
+      const m = r[name]?.messagesPerCall;
+      if (m) row('throughput', `${name} CapTP messages per call, out + in`, m.out + m.in, 'msgs', 'deliver + fulfil', 2);
+    }
     for (const [name, base] of [['rawTcp'], ['rawWs'], ['jsonLines', 'rawTcp'], ['ocapnTcp', 'rawTcp'], ['ocapnTcp', 'jsonLines'], ['endoCaptp', 'jsonLines'], ['ocapnWs', 'rawWs'], ['capnweb', 'rawWs']]) {
       if (r[name] && (!base || r[base])) row('cpu per call', `${name} client+server, window200`, r[name].cpuUsPerCall, 'µs CPU', base, base && r[base].cpuUsPerCall);
     }

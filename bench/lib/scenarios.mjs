@@ -38,7 +38,9 @@ export async function throughputs(info, size) {
     const warm200 = await warmThroughput(call, Math.min(2000, size.calls), 200, size.warmCapMs);
     const cpu0 = process.cpuUsage();
     const server0 = await info.serverCpu();
+    const stats0 = client.node?.sessions[0]?.stats();
     const window200 = await throughput(call, size.calls, 200);
+    const stats1 = client.node?.sessions[0]?.stats();
     const server1 = await info.serverCpu();
     const cpu1 = process.cpuUsage(cpu0);
     const warmUnbounded = await warmThroughput(call, Math.min(10_000, size.calls), Infinity, size.warmCapMs);
@@ -46,6 +48,11 @@ export async function throughputs(info, size) {
     // CPU time (both processes, user + system) per call of the window-200 run.
     const cpuUsPerCall = (cpu1.user + cpu1.system + server1 - server0) / size.calls;
     out[name] = { window200, unbounded, cpuUsPerCall, warmCalls: warm200.calls + warmUnbounded.calls, warmMs: warm200.ms + warmUnbounded.ms };
+    // ocapn-ts clients: CapTP messages per call each way in the window-200 run (a call is at
+    // least a deliver and a fulfil; GC messages add the rest).
+    if (stats0 && stats1) {
+      out[name].messagesPerCall = { out: (stats1.messagesOut - stats0.messagesOut) / size.calls, in: (stats1.messagesIn - stats0.messagesIn) / size.calls };
+    }
     await client.close();
   }
   return out;
