@@ -185,7 +185,9 @@ export class ProfileDetector {
     // Only ocapn-ts clients prove their key on an incoming connection (WebSocket
     // x-ocapn-peer-auth). The in-process memory netlayer proves both ends for anyone, so it
     // says nothing (tests drive it with hand-written peers).
-    if (!conn.outgoing && conn.provenDesignator !== undefined && loc?.transport !== 'memory') this.learn(s, { implementation: 'ocapn-ts' });
+    // Likewise, only an ocapn-ts server offers that mutual proof to a client that asks for it
+    // (`peerExtensions`, either direction; a hint, which a lying peer can only use against itself).
+    if (loc?.transport !== 'memory' && ((!conn.outgoing && conn.provenDesignator !== undefined) || conn.peerExtensions?.includes('x-ocapn-peer-auth/v1'))) this.learn(s, { implementation: 'ocapn-ts' });
     else if (loc?.transport === 'tcp-testing-only' && loc.designator === ENDO_DEFAULT_DESIGNATOR) this.learn(s, { implementation: 'endo' });
   }
 

@@ -60,6 +60,13 @@ export interface Connection {
    */
   readonly provenDesignator?: string | undefined;
   /**
+   * Extensions to the netlayer's protocol that the peer negotiated on this connection, by name:
+   * a hint about its implementation for choosing wire forms (docs/captp.md), never a proof of
+   * identity. `websocket`: `'x-ocapn-peer-auth/v1'` when the mutual peer-auth of ocapn-ts nodes
+   * was negotiated (either direction). Absent or empty: none.
+   */
+  readonly peerExtensions?: readonly string[] | undefined;
+  /**
    * The peer's network address as the transport sees it, for per-address limits: an IP
    * address for `tcp-testing-only` and `websocket`, `'memory:<designator>'` for `memory`;
    * `undefined` when unknown.

@@ -78,6 +78,9 @@ describe('two ocapn-ts nodes with default options', () => {
     // Any peer can look like ocapn-ts: other data fields only go where a profile asks for them.
     expect(e.detail).toBeUndefined();
     expect(host.sessions[0].detector?.identified).toBe('ocapn-ts');
+    // And the caller knows its host is: only an ocapn-ts server offers the mutual proof.
+    expect(caller.sessions[0].detector?.identified).toBe('ocapn-ts');
+    expect(caller.sessions[0].profile.gcBatch).toBe(true);
   });
 
   it('a host that chooses the rich form for a peer it trusts sends every data field', async () => {

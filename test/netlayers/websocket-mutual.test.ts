@@ -148,8 +148,12 @@ describe('mutual proof over real sockets: ocapn-ts with ocapn-ts', () => {
     const s = await listen({ maxPeerAuthBytes: 256 });
     const next = acceptor(s);
     const d = dialer({ maxPeerAuthBytes: 256 });
-    await d.connect(s.location);
-    expect((await next()).provenDesignator).toBe(d.location.designator);
+    const dialled = await d.connect(s.location);
+    const accepted = await next();
+    expect(accepted.provenDesignator).toBe(d.location.designator);
+    // Negotiated: both ends report the extension (Connection.peerExtensions).
+    expect(dialled.peerExtensions).toEqual(['x-ocapn-peer-auth/v1']);
+    expect(accepted.peerExtensions).toEqual(['x-ocapn-peer-auth/v1']);
   });
 
   it('with mutualPeerAuth: false on either side, the dialler stays unproven (as with Goblins 0.18)', async () => {
@@ -157,11 +161,15 @@ describe('mutual proof over real sockets: ocapn-ts with ocapn-ts', () => {
     const off = await listen({ mutualPeerAuth: false });
     const nextS = acceptor(s);
     const nextOff = acceptor(off);
-    await dialer({ mutualPeerAuth: false }).connect(s.location);
-    expect((await nextS()).provenDesignator).toBeUndefined();
+    const unasked = await dialer({ mutualPeerAuth: false }).connect(s.location);
+    const unaskedServerSide = await nextS();
+    expect(unaskedServerSide.provenDesignator).toBeUndefined();
     const c = await dialer().connect(off.location);
     expect(c.provenDesignator).toBe(off.location.designator);
-    expect((await nextOff()).provenDesignator).toBeUndefined();
+    const offServerSide = await nextOff();
+    expect(offServerSide.provenDesignator).toBeUndefined();
+    // Not negotiated: no extension reported on either end.
+    for (const conn of [unasked, unaskedServerSide, c, offServerSide]) expect(conn.peerExtensions).toBeUndefined();
     expect(() => createWebSocketDialer({ mutualPeerAuth: 'yes' as unknown as boolean })).toThrow(TypeError);
   });
 });

@@ -86,12 +86,18 @@ export function checkMessage(data: Uint8Array, binary: boolean, maxMessageBytes:
   return undefined;
 }
 
+/** The extension name of mutual peer-auth, as {@link Connection.peerExtensions} reports it. */
+export const MUTUAL_PEER_AUTH_EXTENSION = 'x-ocapn-peer-auth/v1';
+const MUTUAL_PEER_AUTH: readonly string[] = Object.freeze([MUTUAL_PEER_AUTH_EXTENSION]);
+
 /** @internal Created by the netlayer once peer authentication has succeeded. */
 export class WebSocketConnectionImpl implements WebSocketConnection {
   readonly outgoing: boolean;
   readonly remoteAddress: string | undefined;
   readonly url: string | undefined;
   readonly provenDesignator: string | undefined;
+  /** `['x-ocapn-peer-auth/v1']` when the upgrade negotiated mutual peer-auth (see {@link Connection.peerExtensions}). */
+  readonly peerExtensions: readonly string[] | undefined;
   readonly #socket: MessageSocket;
   readonly #settings: ConnectionSettings;
   readonly #events: ConnectionEventQueue;
@@ -110,6 +116,7 @@ export class WebSocketConnectionImpl implements WebSocketConnection {
     this.outgoing = outgoing;
     this.url = url;
     this.provenDesignator = provenDesignator;
+    this.peerExtensions = socket.mutualAuthNonce !== undefined ? MUTUAL_PEER_AUTH : undefined;
     this.remoteAddress = socket.remoteAddress;
     this.#settings = settings;
     this.#maxMessageBytes = settings.maxMessageBytes;
