@@ -78,18 +78,29 @@ function importResolver(s: CaptpSession, resolver: ImportDesc): void {
 }
 
 /**
- * Tell the peer's resolver how `p` settles, then stop importing it (op:gc-exports). The
- * resolution waits while the peer is not taking our output (flow.ts); its size is charged to
- * answer `answerPos`, if given, while the peer holds that answer.
+ * Count `p` as work the peer has us waiting on (see {@link checkPending}) until it settles, then
+ * tell the peer's `resolver`, if any, how it settled (see {@link answer}). One reaction, which
+ * also marks `p` handled: a rejection nobody else awaits is not an unhandled rejection.
  */
-function notify(s: CaptpSession, resolver: ImportDesc, p: Promise<unknown>, answerPos?: number): void {
+function pendingUntilSettled(s: CaptpSession, p: Promise<unknown>, resolver: ImportDesc | false, answerPos: number | undefined): void {
+  s.pending++;
   p.then(
-    (value) => answer(s, resolver, true, value, answerPos),
-    (reason) => answer(s, resolver, false, reason, answerPos),
+    (value) => {
+      s.pending--;
+      if (resolver !== false) answer(s, resolver, true, value, answerPos);
+    },
+    (reason) => {
+      s.pending--;
+      if (resolver !== false) answer(s, resolver, false, reason, answerPos);
+    },
   );
 }
 
-/** Send the outcome to the peer's resolver (held back while the peer is not taking our output, see flow.ts). */
+/**
+ * Send the outcome to the peer's resolver, then stop importing it (op:gc-exports). Held back
+ * while the peer is not taking our output (flow.ts); its size is charged to answer
+ * `answerPos`, if given, while the peer holds that answer.
+ */
 function answer(s: CaptpSession, resolver: ImportDesc, ok: boolean, value: unknown, answerPos: number | undefined): void {
   if (s.flow.paused) {
     s.flow.whenWritable(() => answer(s, resolver, ok, value, answerPos));
@@ -112,13 +123,11 @@ function answer(s: CaptpSession, resolver: ImportDesc, ok: boolean, value: unkno
 /**
  * Deliver `args` to `target` once it settles (a microtask later at the earliest): a local
  * object is invoked, a remote reference forwarded. The returned promise (held at the answer
- * position, for pipelined messages) settles with the outcome; one reaction on it both ends the
- * pending-work count (see checkPending) and answers the peer's resolver, if any, in the same
- * turn order as before pipelined messages' reactions. Errors thrown or rejected by a local
- * method are reported to the host (methodError).
+ * position, for pipelined messages) settles with the outcome, which then goes to the peer's
+ * resolver (see {@link pendingUntilSettled}). Errors thrown or rejected by a local method are
+ * reported to the host (methodError).
  */
 function deliver(s: CaptpSession, target: unknown, args: unknown[], resolveMe: ImportDesc | false, answerPos: number | undefined): Promise<unknown> {
-  s.pending++;
   const result = Promise.resolve(target).then((t) => {
     const info = typeof t === 'object' && t !== null ? refInfo.get(t) : undefined;
     if (info) return info.session.question(targetOf(info), args);
@@ -137,17 +146,7 @@ function deliver(s: CaptpSession, target: unknown, args: unknown[], resolveMe: I
     }
     return value;
   });
-  // Also marks the result handled: the answer position may never be read.
-  result.then(
-    (value) => {
-      s.pending--;
-      if (resolveMe !== false) answer(s, resolveMe, true, value, answerPos);
-    },
-    (reason) => {
-      s.pending--;
-      if (resolveMe !== false) answer(s, resolveMe, false, reason, answerPos);
-    },
-  );
+  pendingUntilSettled(s, result, resolveMe, answerPos);
   return result;
 }
 
@@ -165,23 +164,12 @@ function reportMethodError(s: CaptpSession, error: unknown, args: unknown[]): vo
 }
 
 /**
- * Count `p` as work the peer has us waiting on (a delivery, listen or selection not yet
- * settled) until it settles. Throws (aborting the session) past `maxPending`, so a peer cannot
- * pile up callbacks on a promise that never settles.
+ * Throws (aborting the session) past `maxPending` pending works (deliveries, listens and
+ * selections not yet settled), so a peer cannot pile up callbacks on a promise that never settles.
  */
 function checkPending(s: CaptpSession): void {
   if (s.pending >= s.limits.maxPending) throw new TableLimitError('pending-work', s.limits.maxPending);
 }
-function trackPending<T>(s: CaptpSession, p: Promise<T>): Promise<T> {
-  s.pending++;
-  const done = () => {
-    s.pending--;
-  };
-  // Also marks p handled: a rejection nobody else awaits is not an unhandled rejection.
-  p.then(done, done);
-  return p;
-}
-
 const HANDLERS: Record<string, Handler> = {
   'op:deliver'(s, m) {
     const to = m.to as TargetDesc;
@@ -206,8 +194,7 @@ const HANDLERS: Record<string, Handler> = {
     checkPending(s);
     s.flow.requestReceived(s.incomingBytes);
     importResolver(s, m.listener as ImportDesc);
-    const p = trackPending(s, Promise.resolve(target));
-    notify(s, m.listener as ImportDesc, p);
+    pendingUntilSettled(s, Promise.resolve(target), m.listener as ImportDesc, undefined);
   },
   'op:get': select('fieldName'),
   'op:index': select('index'),
@@ -228,7 +215,8 @@ function select(keyField: string): Handler {
     checkPending(s);
     checkAnswerFree(s, m.newAnswerPos as number);
     s.flow.requestReceived(s.incomingBytes);
-    const p = trackPending(s, Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number)));
+    const p = Promise.resolve(target).then((v) => selectPart(m.op, v, m[keyField] as string | number));
+    pendingUntilSettled(s, p, false, undefined);
     s.answers.set(m.newAnswerPos as number, p, s.incomingBytes);
   };
 }
