@@ -15,6 +15,7 @@ import { SyrupDict, SyrupRecord, SyrupSymbol, type SyrupValue } from '../syrup/t
 import { AUTO, ENDO, GOBLINS, OCAPN_TS, SUITE, SUITE_RDO, type CompatProfile } from './profile.js';
 import { encodeDesc, encodeOp, type DecodedOp, type ImportDesc, type TargetDesc } from './ops.js';
 import type { CaptpSession } from './session.js';
+import { MUTUAL_PEER_AUTH_EXTENSION } from '../netlayers/interface.js';
 
 /**
  * What a session under `'auto'` knows of its peer, as one word: the implementation when known
@@ -187,7 +188,7 @@ export class ProfileDetector {
     // says nothing (tests drive it with hand-written peers).
     // Likewise, only an ocapn-ts server offers that mutual proof to a client that asks for it
     // (`peerExtensions`, either direction; a hint, which a lying peer can only use against itself).
-    if (loc?.transport !== 'memory' && ((!conn.outgoing && conn.provenDesignator !== undefined) || conn.peerExtensions?.includes('x-ocapn-peer-auth/v1'))) this.learn(s, { implementation: 'ocapn-ts' });
+    if (loc?.transport !== 'memory' && ((!conn.outgoing && conn.provenDesignator !== undefined) || conn.peerExtensions?.includes(MUTUAL_PEER_AUTH_EXTENSION))) this.learn(s, { implementation: 'ocapn-ts' });
     else if (loc?.transport === 'tcp-testing-only' && loc.designator === ENDO_DEFAULT_DESIGNATOR) this.learn(s, { implementation: 'endo' });
   }
 

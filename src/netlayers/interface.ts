@@ -125,3 +125,6 @@ export interface Netlayer {
    */
   readonly authenticates?: 'none' | 'dialled' | 'both';
 }
+
+/** The {@link Connection.peerExtensions} name of the websocket netlayer's mutual peer-auth between ocapn-ts nodes. */
+export const MUTUAL_PEER_AUTH_EXTENSION = 'x-ocapn-peer-auth/v1';

@@ -8,7 +8,7 @@ import { SyrupError, scanValue } from '../../syrup/index.js';
 import type { DecodeOptions } from '../../syrup/index.js';
 import { checkMessageLimit, checkSendBytes } from '../common.js';
 import { ConnectionEventQueue } from '../event-queue.js';
-import type { Connection, ConnectionHandlers } from '../interface.js';
+import { MUTUAL_PEER_AUTH_EXTENSION, type Connection, type ConnectionHandlers } from '../interface.js';
 import type { MessageSocket } from './message-socket.js';
 
 /** An incoming WebSocket message that cannot be a CapTP message. */
@@ -86,8 +86,6 @@ export function checkMessage(data: Uint8Array, binary: boolean, maxMessageBytes:
   return undefined;
 }
 
-/** The extension name of mutual peer-auth, as {@link Connection.peerExtensions} reports it. */
-export const MUTUAL_PEER_AUTH_EXTENSION = 'x-ocapn-peer-auth/v1';
 const MUTUAL_PEER_AUTH: readonly string[] = Object.freeze([MUTUAL_PEER_AUTH_EXTENSION]);
 
 /** @internal Created by the netlayer once peer authentication has succeeded. */
